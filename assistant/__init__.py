@@ -1,0 +1,1 @@
+"""Question time: settings, composition root, answering chain, figures check, evaluation, CLI."""

@@ -1,0 +1,65 @@
+"""The answer record: the one contract shared by the UI, the HTTP API, `ask --json` and eval."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+FigureStatus = Literal["verified", "derived", "mismatch", "unverified"]
+AnswerMode = Literal["extractive", "llm", "fake"]
+
+
+class Citation(BaseModel):
+    """A marker in the answer and the passage (and sentence) it points to."""
+
+    marker: str
+    passage_id: str
+    document: str
+    section: str
+    text: str = Field(description="The whole passage text.")
+    quote: str = Field(description="The sentence of the passage the answer used.")
+    page: int | None = None
+
+
+class RetrievedPassage(BaseModel):
+    """A passage as retrieved, in rank order."""
+
+    passage_id: str
+    document: str = ""
+    section: str
+    text: str
+    score: float
+
+
+class FigureCheck(BaseModel):
+    """The verdict on one figure quoted in an answer."""
+
+    text: str
+    value: float
+    unit: str
+    status: FigureStatus
+    source: str = ""
+    note: str = ""
+
+
+class AnswerRecord(BaseModel):
+    """One question answered: text with [n] markers, citations, figure checks and warnings."""
+
+    id: str
+    question: str
+    answer: str
+    refused: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    retrieved: list[RetrievedPassage] = Field(default_factory=list)
+    figures: list[FigureCheck] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    mode: AnswerMode = "extractive"
+    latency_ms: float = 0.0
+
+
+class ChatTurn(BaseModel):
+    """One earlier exchange of a conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str

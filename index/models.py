@@ -1,0 +1,94 @@
+"""The data that flows through build time: documents, sections and passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """A page of the source, as a character span of the normalised document text."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    """A loaded report: its normalised text (paragraphs joined by newlines) and where it came from."""
+
+    id: str
+    name: str
+    text: str
+    sha256: str
+    source_path: str = ""
+    pages: list[PageSpan] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the page number that holds a character offset, if pages are known."""
+        for page in self.pages:
+            if page.start <= offset < page.end:
+                return page.number
+        return None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the outline and the span of text it governs (heading line included)."""
+
+    level: int
+    marker: str
+    title: str
+    start: int
+    end: int
+    path: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        return self.path[-1] if self.path else ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable piece of a document: an exact span of its normalised text plus heading path."""
+
+    id: str
+    document_id: str
+    document: str
+    section_path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+
+    @property
+    def section(self) -> str:
+        return SECTION_SEPARATOR.join(self.section_path)
+
+    def contextual_text(self) -> str:
+        """Return the text to embed and index: heading path, then the passage."""
+        if not self.section_path:
+            return self.text
+        return f"{self.section}\n{self.text}"
+
+    def to_metadata(self) -> dict[str, str | int]:
+        """Return flat metadata for a vector store."""
+        return {
+            "document_id": self.document_id,
+            "document": self.document,
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+            "page": -1 if self.page is None else self.page,
+        }
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    """A passage with the score a retriever gave it (higher is better)."""
+
+    passage: Passage
+    score: float

@@ -1,0 +1,109 @@
+"""Clean extracted report text: re-join hard-wrapped lines into paragraphs and drop extraction artefacts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+# CJK ideographs, CJK punctuation and full-width forms.
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018-\u201d\u2026"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[{_CJK}])")
+_SPACE_BEFORE_CJK_AFTER_DIGIT = re.compile(rf"(?<=[0-9%])[ \t\u00a0]+(?=[{_CJK}])")
+_SPACE_AFTER_CJK_BEFORE_DIGIT = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[0-9])")
+_MULTI_SPACE = re.compile(r"[ \t\u00a0]{2,}")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[/，,共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_SENTENCE_END = tuple("。！？；：!?;:")
+_SLACK = 7  # display columns a full line may fall short of the wrap width
+_OUTLINE_START = re.compile(
+    r"^(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|第[一二三四五六七八九十百零\d]+[章节条])"
+)
+
+
+def clean_inline(text: str) -> str:
+    """Remove the stray spaces extraction put between Chinese characters, keeping numbers intact.
+
+    >>> clean_inline("数 据资源盘点，共 4,672.31 万元")
+    '数据资源盘点，共4,672.31万元'
+    """
+    text = text.replace("\u3000", " ").replace("\ufeff", "")
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = _SPACE_BEFORE_CJK_AFTER_DIGIT.sub("", text)
+    text = _SPACE_AFTER_CJK_BEFORE_DIGIT.sub("", text)
+    text = _MULTI_SPACE.sub(" ", text)
+    return text.strip()
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line)
+
+
+def _typical_width(lines: list[str]) -> int:
+    widths = [_display_width(line) for line in lines if line.strip()]
+    if not widths:
+        return 0
+    # The most common widths of long lines tell the wrap width of a hard-wrapped extract.
+    counts = Counter(w for w in widths if w >= 20)
+    if not counts:
+        return 0
+    return counts.most_common(1)[0][0]
+
+
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """Tell whether text looks like a PDF extract: most lines end near the same width."""
+    content = [line for line in lines if line.strip()]
+    if len(content) < 8:
+        return False
+    width = _typical_width(content)
+    if width < 30:
+        return False
+    near = sum(1 for line in content if _display_width(line.strip()) >= width - _SLACK)
+    return near / len(content) >= 0.4
+
+
+def _ends_paragraph(line: str, next_line: str | None, width: int) -> bool:
+    """Decide whether a wrapped line is the last line of its paragraph."""
+    stripped = line.rstrip()
+    if next_line is None:
+        return True
+    full = _display_width(stripped) >= width - _SLACK
+    next_is_outline = bool(_OUTLINE_START.match(next_line))
+    if not full:
+        # A short line ends its paragraph, unless it is clearly cut mid-clause before a wrapped continuation.
+        return True
+    # A full-width line ends its paragraph only at a sentence end followed by a new outline item.
+    return stripped.endswith(_SENTENCE_END) and next_is_outline
+
+
+def join_hard_wrapped(lines: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Re-join the lines of a hard-wrapped extract into paragraphs; each keeps the page it starts on."""
+    content = [(line.strip(), page) for line, page in lines if line.strip() and not _PAGE_NUMBER.match(line)]
+    width = _typical_width([line for line, _ in content])
+    paragraphs: list[tuple[str, int | None]] = []
+    current: list[str] = []
+    start_page: int | None = None
+    for i, (line, page) in enumerate(content):
+        if not current:
+            start_page = page
+        current.append(line)
+        next_line = content[i + 1][0] if i + 1 < len(content) else None
+        if _ends_paragraph(line, next_line, width):
+            paragraphs.append((" ".join(current), start_page))
+            current = []
+    if current:
+        paragraphs.append((" ".join(current), start_page))
+    return paragraphs
+
+
+def normalise_lines(lines: list[str] | list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Turn raw text lines (optionally tagged with their page) into clean paragraphs with pages."""
+    tagged: list[tuple[str, int | None]] = [
+        (item, None) if isinstance(item, str) else item for item in lines
+    ]
+    tagged = [(unicodedata.normalize("NFC", line.replace("\r", "")), page) for line, page in tagged]
+    if is_hard_wrapped([line for line, _ in tagged]):
+        raw = join_hard_wrapped(tagged)
+    else:
+        raw = [(line, page) for line, page in tagged if line.strip() and not _PAGE_NUMBER.match(line)]
+    cleaned = [(clean_inline(text), page) for text, page in raw]
+    return [(text, page) for text, page in cleaned if text]

@@ -1,0 +1,1 @@
+"""Web chat and HTTP API: thin adapters over the assistant."""
