@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 
 from index.models import Document, Passage
-from index.structure import Paragraph, parse_outline
+from index.structure import Paragraph, marker_of, parse_outline
 
 # Sentence ends; a full stop between digits (2.19) is not one.
 _SENTENCE_END = re.compile(r"[。！？；!?;](?![0-9])[”’」』）)]?")
 _CLAUSE_END = re.compile(r"[，、：,:](?![0-9])")
+_MAX_LEAD = 40
 
 
 @dataclass
@@ -62,7 +63,8 @@ def _blocks(paragraphs: list[Paragraph]) -> list[_Block]:
         pending.append(span)
         if para.heading_only:
             continue
-        blocks.append(_Block(para.path, pending))
+        # Headings are glued to the paragraph they introduce, so no passage is a bare heading.
+        blocks.append(_Block(para.path, [(pending[0][0], span[1])]))
         pending = []
     if pending:
         if blocks:
@@ -72,28 +74,62 @@ def _blocks(paragraphs: list[Paragraph]) -> list[_Block]:
     return blocks
 
 
-def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int]]:
-    """Pack a block's sentences into passages of at most max_chars, preferring paragraph ends."""
-    pieces: list[tuple[int, int, bool]] = []  # (start, end, ends a paragraph)
-    for start, end in block.spans:
-        sentences = _sentence_spans(text, start, end, max_chars)
-        pieces.extend((s, e, i == len(sentences) - 1) for i, (s, e) in enumerate(sentences))
-    passages: list[tuple[int, int]] = []
-    current: tuple[int, int] | None = None
-    for s, e, _ in pieces:
-        if current is None:
-            current = (s, e)
-        elif e - current[0] <= max_chars:
-            current = (current[0], e)
-        else:
-            passages.append(current)
-            current = (s, e)
+def _lead_clause(text: str, start: int, end: int) -> str:
+    """Return the opening clause of a paragraph (what a passage cut from its middle continues)."""
+    start = text.rfind("\n", start, end) + 1 or start  # skip the heading lines glued in front
+    match = re.search(r"[，。；：,;:]", text[start:end])
+    stop = match.start() if match else end - start
+    return text[start : start + min(stop, _MAX_LEAD)]
+
+
+def _list_intro(text: str, spans: list[tuple[int, int]], index: int) -> str:
+    """Return the sentence ending in a colon that introduces the list a paragraph belongs to."""
+    if not marker_of(text[spans[index][0] : spans[index][1]]):
+        return ""
+    for start, end in reversed(spans[:index]):
+        paragraph = text[start:end]
+        if paragraph.endswith(("：", ":")):
+            sentences = [s for s in re.split(r"(?<=[。；;])", paragraph) if s.strip()]
+            return sentences[-1][-_MAX_LEAD:] if sentences else ""
+        if not marker_of(paragraph):
+            return ""
+    return ""
+
+
+def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int, str]]:
+    """Pack a block into passages of at most max_chars: whole paragraphs where they fit, else sentences.
+
+    Each passage comes with a lead: the clause or list intro it continues, for retrieval context.
+    """
+    passages: list[tuple[int, int, str]] = []
+    current: list[int] | None = None  # [start, end] of the passage being filled
+    current_lead = ""
+    for index, (p_start, p_end) in enumerate(block.spans):
+        intro = _list_intro(text, block.spans, index)
+        if current is not None and p_end - current[0] <= max_chars:
+            current[1] = p_end
+            continue
+        if current is not None:
+            passages.append((current[0], current[1], current_lead))
+            current = None
+        if p_end - p_start <= max_chars:
+            current, current_lead = [p_start, p_end], intro
+            continue
+        opening = _lead_clause(text, p_start, p_end)
+        for s, e in _sentence_spans(text, p_start, p_end, max_chars):
+            if current is None:
+                current, current_lead = [s, e], (intro if s == p_start else opening)
+            elif e - current[0] <= max_chars:
+                current[1] = e
+            else:
+                passages.append((current[0], current[1], current_lead))
+                current, current_lead = [s, e], opening
     if current is not None:
-        passages.append(current)
+        passages.append((current[0], current[1], current_lead))
     # Fold a small tail into its predecessor rather than leaving a scrap.
     if len(passages) >= 2 and passages[-1][1] - passages[-1][0] < max_chars // 5:
         tail = passages.pop()
-        passages[-1] = (passages[-1][0], tail[1])
+        passages[-1] = (passages[-1][0], tail[1], passages[-1][2])
     return passages
 
 
@@ -102,14 +138,13 @@ def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:
     outline = parse_outline(document)
     passages: list[Passage] = []
     for block in _blocks(outline.paragraphs):
-        for start, end in _pack(document.text, block, max_chars):
+        for start, end, lead in _pack(document.text, block, max_chars):
             raw = document.text[start:end]
-            lead = len(raw) - len(raw.lstrip())
-            start += lead
+            start += len(raw) - len(raw.lstrip())
             end = start + len(raw.strip())
             passages.append(
                 Passage(
-                    id=f"{document.id}-{len(passages):04d}",
+                    id=f"{document.id}-{document.sha256[:8]}-{len(passages):04d}",
                     document_id=document.id,
                     document=document.name,
                     section_path=block.path,
@@ -117,6 +152,7 @@ def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:
                     start=start,
                     end=end,
                     page=document.page_at(start),
+                    lead=lead,
                 )
             )
     return passages

@@ -63,16 +63,16 @@ class Passage:
     start: int
     end: int
     page: int | None = None
+    lead: str = ""
 
     @property
     def section(self) -> str:
         return SECTION_SEPARATOR.join(self.section_path)
 
     def contextual_text(self) -> str:
-        """Return the text to embed and index: heading path, then the passage."""
-        if not self.section_path:
-            return self.text
-        return f"{self.section}\n{self.text}"
+        """Return the text to embed and index: heading path, the lead-in it continues, then the passage."""
+        parts = [self.section, self.lead, self.text]
+        return "\n".join(part for part in parts if part)
 
     def to_metadata(self) -> dict[str, str | int]:
         """Return flat metadata for a vector store."""
@@ -88,7 +88,9 @@ class Passage:
 
 @dataclass(frozen=True)
 class ScoredPassage:
-    """A passage with the score a retriever gave it (higher is better)."""
+    """A passage with the fused score a retriever gave it (higher is better) and each side's evidence."""
 
     passage: Passage
     score: float
+    dense: float | None = None
+    lexical: float | None = None

@@ -67,14 +67,14 @@ class MetricSpec:
     name: str
     label: str
     higher_is_better: bool
-    unit: Literal["ratio", "ms"]
+    unit: Literal["ratio", "score", "ms"]
 
 
 def metric_specs(k_values: Sequence[int] = DEFAULT_K_VALUES) -> list[MetricSpec]:
     """List the metrics in display order."""
     specs = [MetricSpec(f"hit@{k}", f"检索命中率 hit@{k}", True, "ratio") for k in k_values]
     specs += [
-        MetricSpec("mrr", "MRR（首条证据倒数排名）", True, "ratio"),
+        MetricSpec("mrr", "MRR（首条证据倒数排名）", True, "score"),
         MetricSpec("citation_support", "引文支持率", True, "ratio"),
         MetricSpec("correct", "回答正确率", True, "ratio"),
         MetricSpec("refusal_accuracy", "无答案题拒答率", True, "ratio"),
@@ -86,9 +86,6 @@ def metric_specs(k_values: Sequence[int] = DEFAULT_K_VALUES) -> list[MetricSpec]
         MetricSpec("wall_p95_ms", "耗时 p95（实测）", False, "ms"),
     ]
     return specs
-
-
-RETRIEVAL_METRICS_BASE: tuple[str, ...] = ("mrr",)
 
 
 class Failure(BaseModel):
@@ -147,32 +144,25 @@ def is_refusal(record: AnswerRecord) -> bool:
 
 def figure_is_flagged(figure: FigureCheck, record: AnswerRecord) -> bool:
     """Tell whether a figure is visibly flagged: by a warning naming it or in the sentence quoting it."""
-    needles = _figure_needles(figure)
     for warning in record.warnings:
-        text = normalise(warning)
-        if any(needle in text for needle in needles if not needle.isdigit() or len(needle) > 1):
-            if any(needle in text for needle in needles[:1]) or _has_number(text, needles[1:]):
-                return True
+        if _mentions(normalise(warning), figure):
+            return True
     for sentence in _SENTENCE_END.split(record.answer):
         text = normalise(sentence)
-        if _has_number(text, needles) and any(marker in text.lower() for marker in FLAG_MARKERS):
+        if _mentions(text, figure) and any(marker in text.lower() for marker in FLAG_MARKERS):
             return True
     return False
 
 
-def _figure_needles(figure: FigureCheck) -> list[str]:
-    """Return the normalised figure text followed by the bare numbers it holds."""
-    text = normalise(figure.text)
-    return [text, *_NUMBER.findall(text)]
-
-
-def _has_number(text: str, needles: Sequence[str]) -> bool:
-    """Tell whether any needle occurs in text as a whole number (not inside a longer one)."""
-    for needle in needles:
-        if not needle:
-            continue
-        pattern = rf"(?<![\d.]){re.escape(needle)}(?![\d]|\.\d)"
-        if re.search(pattern, text):
+def _mentions(text: str, figure: FigureCheck) -> bool:
+    """Tell whether normalised text names a figure: its text, or a distinctive number it holds as a whole."""
+    written = normalise(figure.text)
+    if written and written in text:
+        return True
+    for number in _NUMBER.findall(written):
+        if "." not in number and len(number) < 3:
+            continue  # "3" or "12" alone is too common to identify a figure
+        if re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", text):
             return True
     return False
 
@@ -208,7 +198,9 @@ def score_retrieval(
         if rank is None or rank > deepest
     ]
     if missing:
-        outcome.failures.append(Failure(metric="retrieval", detail=f"证据不在前{deepest}个检索段落中：" + "；".join(missing)))
+        outcome.failures.append(
+            Failure(metric="retrieval", detail=f"证据不在前{deepest}个检索段落中：" + "；".join(missing))
+        )
 
 
 def blank_outcome(question: Question) -> QuestionOutcome:
@@ -247,6 +239,9 @@ def score_record(
     _score_answer(question, record, outcome)
     if outcome.error is None:
         _score_figures(record, outcome)
+    else:
+        # The error says it all; the metrics still count the question as failed.
+        outcome.failures = [f for f in outcome.failures if f.metric == "error"]
     return outcome
 
 
@@ -272,14 +267,16 @@ def _score_answer(question: Question, record: AnswerRecord, outcome: QuestionOut
         outcome.refusal_ok = refused
         outcome.correct = refused
         if not refused and outcome.error is None:
-            outcome.failures.append(Failure(metric="refusal", detail="报告中没有答案，应明确拒答（报告未提及），却给出了回答"))
+            outcome.failures.append(
+                Failure(metric="refusal", detail="报告中没有答案，应明确拒答（报告未提及），却给出了回答")
+            )
         return
     outcome.refusal_ok = not refused
     if refused:
         outcome.failures.append(Failure(metric="refusal", detail="误拒答：报告中有答案，却回答“报告未提及/无法回答”"))
     answer = normalise(record.answer)
     missing = [item for item in question.must_include if normalise(item) not in answer]
-    outcome.correct = not missing and not (refused and not question.must_include)
+    outcome.correct = outcome.error is None and not missing and not refused
     if missing and outcome.error is None:
         outcome.failures.append(Failure(metric="correct", detail="答案缺少：" + "、".join(missing)))
 
@@ -322,9 +319,7 @@ def summarise(outcomes: Sequence[QuestionOutcome], k_values: Sequence[int] = DEF
     figures = [float(o.figures_clean) for o in outcomes if o.figures_clean is not None]
     latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None]
     walls = [o.wall_ms for o in outcomes if o.wall_ms is not None]
-    values: dict[str, float | None] = {
-        f"hit@{k}": _mean(float(o.hits.get(k, False)) for o in scored) for k in k_values
-    }
+    values: dict[str, float | None] = {f"hit@{k}": _mean(float(o.hits.get(k, False)) for o in scored) for k in k_values}
     values.update(
         {
             "mrr": _mean(o.reciprocal_rank or 0.0 for o in scored),
