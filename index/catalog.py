@@ -62,6 +62,7 @@ def _passage_from(data: dict[str, Any]) -> Passage:
         start=int(data["start"]),
         end=int(data["end"]),
         page=data.get("page"),
+        lead=data.get("lead", ""),
     )
 
 

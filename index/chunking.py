@@ -33,8 +33,10 @@ def _sentence_spans(text: str, start: int, end: int, max_chars: int) -> list[tup
     for s, e in spans:
         while e - s > max_chars:
             cut = None
-            for match in _CLAUSE_END.finditer(text, s, s + max_chars):
-                cut = match.end()
+            # Search one character past the limit so the lookahead sees a digit after a separator ("18,|977").
+            for match in _CLAUSE_END.finditer(text, s, s + max_chars + 1):
+                if match.end() <= s + max_chars:
+                    cut = match.end()
             if cut is None or cut <= s:
                 cut = _safe_cut(text, s, s + max_chars)
             result.append((s, cut))
@@ -46,9 +48,17 @@ def _sentence_spans(text: str, start: int, end: int, max_chars: int) -> list[tup
 def _safe_cut(text: str, start: int, limit: int) -> int:
     """Return a cut position at or before limit that does not fall inside a number."""
     cut = limit
-    while cut > start + 1 and (text[cut - 1].isdigit() or text[cut - 1] in ".,") and text[cut].isdigit():
+    while cut > start + 1 and _inside_number(text, cut):
         cut -= 1
     return cut
+
+
+def _inside_number(text: str, i: int) -> bool:
+    """Tell whether cutting before text[i] would split a number such as 18,977.96 or 87.19%."""
+    before, after = text[i - 1], text[i]
+    if before.isdigit():
+        return after.isdigit() or after == "%" or (after in ".," and i + 1 < len(text) and text[i + 1].isdigit())
+    return before in ".," and after.isdigit() and i >= 2 and text[i - 2].isdigit()
 
 
 def _blocks(paragraphs: list[Paragraph]) -> list[_Block]:

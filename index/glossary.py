@@ -79,7 +79,6 @@ COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "机构": ("内设机构", "下属"),
     "下属": ("下属事业单位",),
     "领导": ("负责人",),
-    "多少": ("数量",),
 }
 
 # English -> report register (lower-case keys; multi-word keys first when matching)

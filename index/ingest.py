@@ -14,6 +14,9 @@ from index.loaders import LoaderError, discover, load_document
 from index.models import Document
 from index.store import VectorStore
 
+EMBED_PATH_DEPTH = 2
+"""Heading levels prefixed to a passage for embedding (the lexical index takes the whole path)."""
+
 ProgressFn = Callable[[str, int, int], None]
 """Called as progress(message, done, total) while ingesting."""
 
@@ -91,7 +94,7 @@ class Ingestor:
                 progress(f"切分并嵌入 {document.name}", n, len(todo))
             passages = chunk_document(document, self.max_chars)
             entry = IndexedDocument(document, passages)
-            vectors = self.embeddings.embed_documents([p.contextual_text() for p in passages])
+            vectors = self.embeddings.embed_documents([p.contextual_text(EMBED_PATH_DEPTH) for p in passages])
             self.store.add(passages, vectors, entry.version)
             new_entries[document.id] = entry
             (report.replaced if catalog.find(document.id) else report.added).append(document.name)

@@ -115,7 +115,6 @@ def _pdf_paragraphs(path: Path, data: bytes) -> list[tuple[str, int | None]]:
     from io import BytesIO
 
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(BytesIO(data))
@@ -127,7 +126,7 @@ def _pdf_paragraphs(path: Path, data: bytes) -> list[tuple[str, int | None]]:
                 lines.append((line, number))
     except LoaderError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception as exc:  # pypdf raises assorted errors (NotImplementedError, AttributeError…) for damaged files
         raise LoaderError(path, f"PDF 文件已损坏或格式不正确（{type(exc).__name__}）") from exc
     if not any(line.strip() for line, _ in lines):
         raise LoaderError(path, "PDF 没有文字层（可能是扫描件），请先做文字识别")

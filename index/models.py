@@ -69,9 +69,10 @@ class Passage:
     def section(self) -> str:
         return SECTION_SEPARATOR.join(self.section_path)
 
-    def contextual_text(self) -> str:
-        """Return the text to embed and index: heading path, the lead-in it continues, then the passage."""
-        parts = [self.section, self.lead, self.text]
+    def contextual_text(self, depth: int | None = None) -> str:
+        """Return the text to index: heading path (its last `depth` levels), the lead-in it continues, the passage."""
+        path = self.section_path if depth is None else self.section_path[-depth:]
+        parts = [SECTION_SEPARATOR.join(path), self.lead, self.text]
         return "\n".join(part for part in parts if part)
 
     def to_metadata(self) -> dict[str, str | int]:

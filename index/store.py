@@ -22,12 +22,13 @@ def collection_name(prefix: str, corpus: str) -> str:
     'report-default'
     """
     raw = f"{prefix}-{corpus}"
-    safe = re.sub(r"[^a-zA-Z0-9._-]", "_", raw).strip("._-") or "report"
+    # Chroma also refuses ".." and a first or last character that is not a letter or digit.
+    safe = re.sub(r"\.{2,}", ".", re.sub(r"[^a-zA-Z0-9._-]", "_", raw)).strip("._-") or "report"
     if safe != raw:
         import hashlib
 
-        safe = f"{safe[:40]}-{hashlib.sha1(raw.encode()).hexdigest()[:8]}"
-    return safe.ljust(3, "x")[:512]
+        safe = f"{safe[:40].rstrip('._-')}-{hashlib.sha1(raw.encode()).hexdigest()[:8]}"
+    return safe[:512].rstrip("._-").ljust(3, "x")
 
 
 def make_client(url: str | None, persist_dir: Path) -> Any:

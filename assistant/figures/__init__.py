@@ -7,9 +7,20 @@ from assistant.figures.audit import (
     findings_for_passage,
     findings_for_text,
 )
-from assistant.figures.derive import Derived, derive, find_derivation, format_quantity, quantity
+from assistant.figures.derive import (
+    Derived,
+    derive,
+    find_derivation,
+    format_quantity,
+    quantity,
+)
 from assistant.figures.parse import Figure, parse_figures
-from assistant.figures.verify import FigureVerdict, ReportFigures, check_figures, report_figures
+from assistant.figures.verify import (
+    FigureVerdict,
+    ReportFigures,
+    check_figures,
+    report_figures,
+)
 
 __all__ = [
     "AuditFinding",

@@ -5,11 +5,26 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
-from assistant.figures.parse import Figure, format_number, parse_figures, unit_compatible
+from assistant.figures.parse import (
+    Figure,
+    format_number,
+    parse_figures,
+    unit_compatible,
+)
 
-DeriveKind = Literal["difference", "sum", "ratio", "share", "remaining", "average", "implied_target", "product"]
+DeriveKind = Literal[
+    "difference",
+    "sum",
+    "ratio",
+    "share",
+    "remaining",
+    "average",
+    "implied_target",
+    "product",
+]
 
 _KIND_NAMES: dict[str, str] = {
     "difference": "差额",
@@ -66,14 +81,20 @@ def _in_unit_of(figure: Figure, reference: Figure) -> float:
     return figure.base / reference.magnitude
 
 
-def format_quantity(value: float, unit: str, family: str, decimals: int | None = None) -> str:
+def format_quantity(
+    value: float, unit: str, family: str, decimals: int | None = None
+) -> str:
     """Format a value in a stated unit the way reports print it: 2,788.44万元, 87.19%, 1,795座.
 
     >>> format_quantity(2788.4412, "万元", "money"), format_quantity(96.4290, "%", "percent")
     ('2,788.44万元', '96.43%')
     """
     if decimals is None:
-        decimals = 0 if family in ("count", "duration") and abs(value - round(value)) < 1e-9 else 2
+        decimals = (
+            0
+            if family in ("count", "duration") and abs(value - round(value)) < 1e-9
+            else 2
+        )
     return f"{format_number(value, decimals)}{unit}"
 
 
@@ -81,13 +102,27 @@ def _shown(figure: Figure) -> str:
     return f"{figure.number_text()}{figure.unit}"
 
 
-def _result(kind: DeriveKind, value: float, unit: str, family: str, formula_lhs: str, operands: Sequence[Figure],
-            decimals: int | None = None) -> Derived:
+def _result(
+    kind: DeriveKind,
+    value: float,
+    unit: str,
+    family: str,
+    formula_lhs: str,
+    operands: Sequence[Figure],
+    decimals: int | None = None,
+) -> Derived:
     text = format_quantity(value, unit, family, decimals)
     shown_decimals = len(text.split(".")[1].rstrip(unit)) if "." in text else 0
     exact = abs(round(value, shown_decimals) - value) < 1e-9
     formula = f"{formula_lhs} {'=' if exact else '≈'} {text}"
-    return Derived(kind=kind, value=value, unit=unit, text=text, formula=formula, operands=tuple(operands))
+    return Derived(
+        kind=kind,
+        value=value,
+        unit=unit,
+        text=text,
+        formula=formula,
+        operands=tuple(operands),
+    )
 
 
 def derive(kind: DeriveKind, *operands: Figure, decimals: int | None = None) -> Derived:
@@ -106,24 +141,54 @@ def derive(kind: DeriveKind, *operands: Figure, decimals: int | None = None) -> 
     if kind in ("difference", "remaining"):
         a, b = _two(operands)
         value = _in_unit_of(a, a) - _in_unit_of(b, a)
-        return _result(kind, value, a.unit, a.family, f"{_shown(a)} − {_shown(b)}", operands, decimals)
+        return _result(
+            kind,
+            value,
+            a.unit,
+            a.family,
+            f"{_shown(a)} − {_shown(b)}",
+            operands,
+            decimals,
+        )
     if kind in ("sum", "average"):
         total = sum(_in_unit_of(f, first) for f in operands)
         lhs = " + ".join(_shown(f) for f in operands)
         if kind == "sum":
-            return _result(kind, total, first.unit, first.family, lhs, operands, decimals)
+            return _result(
+                kind, total, first.unit, first.family, lhs, operands, decimals
+            )
         return _result(
-            kind, total / len(operands), first.unit, first.family, f"({lhs}) ÷ {len(operands)}", operands, decimals
+            kind,
+            total / len(operands),
+            first.unit,
+            first.family,
+            f"({lhs}) ÷ {len(operands)}",
+            operands,
+            decimals,
         )
     if kind in ("ratio", "share"):
         a, b = _two(operands)
         if b.base == 0:
             raise ValueError("除数为零")
-        value = a.base / b.base * 100.0 if a.family != "plain" and b.family != "plain" else a.value / b.value * 100
-        return _result(kind, value, "%", "percent", f"{_shown(a)} ÷ {_shown(b)}", operands, 2 if decimals is None else decimals)
+        value = (
+            a.base / b.base * 100.0
+            if a.family != "plain" and b.family != "plain"
+            else a.value / b.value * 100
+        )
+        return _result(
+            kind,
+            value,
+            "%",
+            "percent",
+            f"{_shown(a)} ÷ {_shown(b)}",
+            operands,
+            2 if decimals is None else decimals,
+        )
     if kind in ("implied_target", "product"):
         a, rate = _two(operands)
-        factor = rate.value / 100.0 if rate.family in ("percent", "plain") else rate.value
+        factor = (
+            rate.value / 100.0 if rate.family in ("percent", "plain") else rate.value
+        )
         if kind == "implied_target":
             if factor == 0:
                 raise ValueError("除数为零")
@@ -132,7 +197,15 @@ def derive(kind: DeriveKind, *operands: Figure, decimals: int | None = None) -> 
         else:
             value = a.value * factor
             sign = "×"
-        return _result(kind, value, a.unit, a.family, f"{_shown(a)} {sign} {_shown(rate)}", operands, decimals)
+        return _result(
+            kind,
+            value,
+            a.unit,
+            a.family,
+            f"{_shown(a)} {sign} {_shown(rate)}",
+            operands,
+            decimals,
+        )
     raise ValueError(f"未知的计算类型：{kind}")
 
 
@@ -146,12 +219,16 @@ def _tolerance(target: Figure, value: float, errors: float) -> float:
     return target.half_ulp / target.magnitude + errors + 1e-9 * max(1.0, abs(value))
 
 
-def find_derivation(target: Figure, pool: Sequence[Figure], max_pool: int = 24) -> Derived | None:
+def find_derivation(
+    target: Figure, pool: Sequence[Figure], max_pool: int = 24
+) -> Derived | None:
     """Find a way to compute `target` from figures in `pool` (sum, difference, ratio, implied target …).
 
     Operands are tried in pool order, so put the figures of the text itself first.
     """
-    operands = _dedupe([f for f in pool if f.start != target.start or f.end != target.end])[:max_pool]
+    operands = _dedupe(
+        [f for f in pool if f.start != target.start or f.end != target.end]
+    )[:max_pool]
     if target.family == "percent":
         return _find_percent(target, operands)
     if target.family in ("pp",):
@@ -171,11 +248,18 @@ def _dedupe(pool: Sequence[Figure]) -> list[Figure]:
 
 
 def _err(f: Figure, ref: Figure) -> float:
-    return f.half_ulp / (ref.magnitude if f.family != "plain" else 1.0)
+    """Return the slack an operand contributes: none, since derived figures are computed from stated values."""
+    return 0.0
 
 
 def _find_amount(target: Figure, pool: list[Figure]) -> Derived | None:
-    same = [f for f in pool if f.family not in ("percent", "pp") and unit_compatible(f, target) and f.base != 0]
+    same = [
+        f
+        for f in pool
+        if f.family not in ("percent", "pp")
+        and unit_compatible(f, target)
+        and f.base != 0
+    ]
     goal = target.value
     found: list[tuple[float, Derived]] = []
 
@@ -186,9 +270,9 @@ def _find_amount(target: Figure, pool: list[Figure]) -> Derived | None:
     for a, b in itertools.permutations(same, 2):
         va, vb = _in_unit_of(a, target), _in_unit_of(b, target)
         err = _err(a, target) + _err(b, target)
-        consider(va + vb, err, lambda a=a, b=b: derive("sum", a, b))  # type: ignore[misc]
+        consider(va + vb, err, partial(derive, "sum", a, b))
         if va > vb:
-            consider(va - vb, err, lambda a=a, b=b: derive("difference", a, b))  # type: ignore[misc]
+            consider(va - vb, err, partial(derive, "difference", a, b))
     if found:
         return min(found, key=lambda item: item[0])[1]
     own = [f for f in same if f.family != "plain"][:8]
@@ -196,16 +280,22 @@ def _find_amount(target: Figure, pool: list[Figure]) -> Derived | None:
         for combo in itertools.combinations(own, size):
             total = sum(_in_unit_of(f, target) for f in combo)
             err = sum(_err(f, target) for f in combo)
-            consider(total, err, lambda combo=combo: derive("sum", *combo))  # type: ignore[misc]
-            consider(total / size, err / size, lambda combo=combo: derive("average", *combo))  # type: ignore[misc]
-    rates = [f for f in pool if f.family == "percent" and f.value != 0]
+            consider(total, err, partial(derive, "sum", *combo))
+            consider(total / size, err / size, partial(derive, "average", *combo))
+    rates = [f for f in pool if f.family == "percent" and f.value not in (0.0, 100.0)]
     for a in same:
         va = _in_unit_of(a, target)
         for rate in rates:
             implied = va / (rate.value / 100.0)
-            err = implied * (_err(a, target) / max(abs(va), 1e-12) + rate.half_ulp / rate.value)
-            consider(implied, err, lambda a=a, rate=rate: derive("implied_target", a, rate))  # type: ignore[misc]
-            consider(va * rate.value / 100.0, _err(a, target), lambda a=a, rate=rate: derive("product", a, rate))  # type: ignore[misc]
+            err = implied * (
+                _err(a, target) / max(abs(va), 1e-12) + rate.half_ulp / rate.value
+            )
+            consider(implied, err, partial(derive, "implied_target", a, rate))
+            consider(
+                va * rate.value / 100.0,
+                _err(a, target),
+                partial(derive, "product", a, rate),
+            )
     return min(found, key=lambda item: item[0])[1] if found else None
 
 
@@ -216,7 +306,9 @@ def _find_percent(target: Figure, pool: list[Figure]) -> Derived | None:
         if not unit_compatible(a, b) or b.base == 0:
             continue
         ratio = _ratio(a, b)
-        rel = _err(a, a) / max(abs(_in_unit_of(a, a)), 1e-12) + _err(b, b) / max(abs(_in_unit_of(b, b)), 1e-12)
+        rel = _err(a, a) / max(abs(_in_unit_of(a, a)), 1e-12) + _err(b, b) / max(
+            abs(_in_unit_of(b, b)), 1e-12
+        )
         if abs(ratio - goal) <= _tolerance(target, goal, abs(ratio) * rel):
             return _as(target, derive("ratio", a, b), ratio)
     rates = [f for f in pool if f.family == "percent"]
@@ -230,7 +322,9 @@ def _find_percent(target: Figure, pool: list[Figure]) -> Derived | None:
 def _find_pp(target: Figure, pool: list[Figure]) -> Derived | None:
     rates = [f for f in pool if f.family == "percent"]
     for a, b in itertools.permutations(rates, 2):
-        if abs(a.value - b.value - target.value) <= _tolerance(target, target.value, a.half_ulp + b.half_ulp):
+        if abs(a.value - b.value - target.value) <= _tolerance(
+            target, target.value, a.half_ulp + b.half_ulp
+        ):
             return _as(target, derive("difference", a, b), a.value - b.value)
     return None
 
@@ -246,12 +340,20 @@ def _as(target: Figure, found: Derived, computed: float) -> Derived:
     text = f"{target.number_text()}{target.unit}"
     lhs = found.formula.split(" = ")[0].split(" ≈ ")[0]
     exact = abs(computed - target.value) <= 1e-9 * max(1.0, abs(computed))
-    shown = format_quantity(computed, target.unit, target.family, max(target.decimals, 2))
+    shown = format_quantity(
+        computed, target.unit, target.family, max(target.decimals, 2)
+    )
     if exact:
         formula = f"{lhs} = {text}"
     elif shown == text:
         formula = f"{lhs} ≈ {text}"
     else:
         formula = f"{lhs} = {shown} ≈ {text}"
-    return Derived(kind=found.kind, value=computed, unit=target.unit, text=text, formula=formula,
-                   operands=found.operands)
+    return Derived(
+        kind=found.kind,
+        value=computed,
+        unit=target.unit,
+        text=text,
+        formula=formula,
+        operands=found.operands,
+    )

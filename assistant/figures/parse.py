@@ -6,10 +6,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Family = Literal["money", "percent", "pp", "count", "score", "duration", "ratio", "measure", "plain"]
+Family = Literal[
+    "money", "percent", "pp", "count", "score", "duration", "ratio", "measure", "plain"
+]
 
 # Full-width digits and signs mapped one-to-one, so offsets in the translated text equal the original's.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+
+# A full-width comma between full-width digit groups is a thousands separator (１，２３４); elsewhere punctuation.
+_FULL_WIDTH_SEPARATOR = re.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 _MAGNITUDES: dict[str, float] = {
     "千万": 1e7,
@@ -19,7 +24,12 @@ _MAGNITUDES: dict[str, float] = {
     "亿": 1e8,
     "千": 1e3,
 }
-_EN_MAGNITUDES: dict[str, float] = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_EN_MAGNITUDES: dict[str, float] = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+}
 
 _UNIT_FAMILIES: dict[str, Family] = {
     "%": "percent",
@@ -42,13 +52,40 @@ COUNT_UNITS: tuple[str, ...] = (
 for _u in COUNT_UNITS:
     _UNIT_FAMILIES[_u] = "count"
 # Counters that mean the same thing and may stand for each other.
-_COUNTER_GROUPS: dict[str, str] = {"人": "人", "名": "人", "位": "人", "批次": "批", "批": "批"}
+_COUNTER_GROUPS: dict[str, str] = {
+    "人": "人",
+    "名": "人",
+    "位": "人",
+    "批次": "批",
+    "批": "批",
+}
 
-_UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in _UNIT_FAMILIES), key=len, reverse=True))
+_UNIT_ALTERNATION = "|".join(
+    sorted((re.escape(u) for u in _UNIT_FAMILIES), key=len, reverse=True)
+)
 _MAG_ALTERNATION = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # "分" starting a longer word is not a score (分中心 is a place, 分析 an analysis; 分钟 is matched as a duration).
-_NOT_SCORE_NEXT = ("之", "中心", "析", "别", "类", "布", "配", "解", "享", "批", "期", "管", "局", "行", "支", "散", "工", "项")
+_NOT_SCORE_NEXT = (
+    "之",
+    "中心",
+    "析",
+    "别",
+    "类",
+    "布",
+    "配",
+    "解",
+    "享",
+    "批",
+    "期",
+    "管",
+    "局",
+    "行",
+    "支",
+    "散",
+    "工",
+    "项",
+)
 _CN_PATTERN = re.compile(
     r"(?P<num>" + _NUMBER + r")"
     r"(?P<sp>[ \t]*)"
@@ -61,18 +98,73 @@ _EN_PATTERN = re.compile(
     r"[ \t]*(?P<mag>thousand|million|billion|trillion|10k|ten thousand)?[ \t]*"
     r"(?P<unit>percentage points?|percent|points?|yuan|RMB|CNY|[A-Za-z][a-z]+)?",
 )
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMERAL = re.compile(
     r"(?<![零〇一二两三四五六七八九十百千万第])(?P<num>[零〇一二两三四五六七八九十百千]+)(?P<unit>个|项|名|人|座|家|批|次|条|处|台|套|件|份|类|种|辆|所|户|张|场)"
 )
-_QUALIFIERS = ("超过", "不低于", "不少于", "大约", "约", "超", "近", "逾", "达到", "达", "共计", "共", "合计", "累计")
+_QUALIFIERS = (
+    "超过",
+    "不低于",
+    "不少于",
+    "大约",
+    "约",
+    "超",
+    "近",
+    "逾",
+    "达到",
+    "达",
+    "共计",
+    "共",
+    "合计",
+    "累计",
+)
 _CLAUSE_BREAK = re.compile(r"[，。；：、,;:！？!?\n（）()]")
 # Set phrases in which a numeral and counter are not a quantity.
-_SET_PHRASES = ("收支两条线", "两条线", "二次", "两个维护", "两个确立", "三个代表", "四个意识", "四个自信")
+_SET_PHRASES = (
+    "收支两条线",
+    "两条线",
+    "二次",
+    "两个维护",
+    "两个确立",
+    "三个代表",
+    "四个意识",
+    "四个自信",
+)
 _SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 _EN_STOPWORDS = frozenset(
-    {"and", "or", "of", "in", "to", "the", "a", "an", "is", "was", "were", "are", "with", "by", "for", "on", "at"}
+    {
+        "and",
+        "or",
+        "of",
+        "in",
+        "to",
+        "the",
+        "a",
+        "an",
+        "is",
+        "was",
+        "were",
+        "are",
+        "with",
+        "by",
+        "for",
+        "on",
+        "at",
+    }
 )
 
 
@@ -265,7 +357,9 @@ def _make(
     )
 
 
-def _english_unit(ascii_text: str, end: int) -> tuple[str, float, str, Family, int] | None:
+def _english_unit(
+    ascii_text: str, end: int
+) -> tuple[str, float, str, Family, int] | None:
     """Read an English magnitude/unit after a number: (unit text, magnitude, counter, family, new end)."""
     match = _EN_PATTERN.match(ascii_text, end)
     if match is None:
@@ -276,7 +370,11 @@ def _english_unit(ascii_text: str, end: int) -> tuple[str, float, str, Family, i
         unit_word = ""
     if not mag_word and not unit_word:
         return None
-    magnitude = 1e4 if mag_word in ("10k", "ten thousand") else _EN_MAGNITUDES.get(mag_word, 1.0)
+    magnitude = (
+        1e4
+        if mag_word in ("10k", "ten thousand")
+        else _EN_MAGNITUDES.get(mag_word, 1.0)
+    )
     stop = match.end("unit") if unit_word else match.end("mag")
     unit_text = ascii_text[end:stop].strip()
     low = unit_word.lower()
@@ -301,7 +399,7 @@ def parse_figures(text: str) -> list[Figure]:
     >>> [(f.value, f.unit, f.base) for f in parse_figures("支出18,977.96万元，完成预算87.19%")]
     [(18977.96, '万元', 189779600.0), (87.19, '%', 87.19)]
     """
-    ascii_text = text.translate(_FULL_WIDTH)
+    ascii_text = _FULL_WIDTH_SEPARATOR.sub(",", text).translate(_FULL_WIDTH)
     figures: list[Figure] = []
     floor = 0
     pos = 0
@@ -319,12 +417,28 @@ def parse_figures(text: str) -> list[Figure]:
         if unit == "分" and ascii_text.startswith(_NOT_SCORE_NEXT, end):
             unit, end = "", full.start("unit")
         after_char = ascii_text[end : end + 1]
-        if not unit and not mag and (_is_ascii_letter(after_char) and after_char not in "k"):
+        if (
+            not unit
+            and not mag
+            and (_is_ascii_letter(after_char) and after_char not in "k")
+        ):
             # 5G, 4K, IPV6-like tokens; English units are separated by a space.
             continue
-        if _is_year(number, ascii_text, match.end(), unit + mag) or _is_ordinal(ascii_text, start, match.end(), unit):
+        english = (
+            _english_unit(ascii_text, match.end()) if not unit and not mag else None
+        )
+        english_unit = english[0] if english else ""
+        if _is_year(
+            number, ascii_text, match.end(), unit + mag + english_unit
+        ) or _is_ordinal(ascii_text, start, match.end(), unit):
             continue
-        if not unit and ascii_text[match.end() : match.end() + 1] in ("月", "日", "号", "年", "时"):
+        if not unit and ascii_text[match.end() : match.end() + 1] in (
+            "月",
+            "日",
+            "号",
+            "年",
+            "时",
+        ):
             continue
         value = float(number.replace(",", ""))
         magnitude = _MAGNITUDES.get(mag, 1.0)
@@ -336,17 +450,32 @@ def parse_figures(text: str) -> list[Figure]:
             if family == "percent":
                 shown_unit = "%"
         else:
-            english = _english_unit(ascii_text, match.end()) if not mag else None
             if english is not None:
                 shown_unit, magnitude, counter, family, end = english
             elif mag:
                 family, counter = "count", ""
-            elif "," in number or _decimals(number) >= 2 or (value >= 100 and number.isdigit()):
+            elif (
+                "," in number
+                or _decimals(number) >= 2
+                or (value >= 100 and number.isdigit())
+            ):
                 family, counter = "plain", ""
             else:
                 continue
         figures.append(
-            _make(text, number, start, end, value, shown_unit, magnitude, counter, family, floor, more)
+            _make(
+                text,
+                number,
+                start,
+                end,
+                value,
+                shown_unit,
+                magnitude,
+                counter,
+                family,
+                floor,
+                more,
+            )
         )
         floor = pos = end
     figures.extend(_numeral_figures(text, figures))
@@ -362,7 +491,11 @@ def _numeral_figures(text: str, found: list[Figure]) -> list[Figure]:
         value = cn_numeral_value(match.group("num"))
         if value is None or value < 2:
             continue
-        if any(text.startswith(p, i) for p in _SET_PHRASES for i in range(max(0, match.start() - 2), match.start() + 1)):
+        if any(
+            text.startswith(p, i)
+            for p in _SET_PHRASES
+            for i in range(max(0, match.start() - 2), match.start() + 1)
+        ):
             continue
         start, end = match.start(), match.end()
         if any(s < end and start < e for s, e in taken):
@@ -372,6 +505,19 @@ def _numeral_figures(text: str, found: list[Figure]) -> list[Figure]:
         floor = max(prev_ends) if prev_ends else 0
         floor = max(floor, text.rfind("\n", 0, start) + 1)
         out.append(
-            _make(text, "0", start, end, float(value), unit, 1.0, unit, "count", floor, False, numeral=True)
+            _make(
+                text,
+                "0",
+                start,
+                end,
+                float(value),
+                unit,
+                1.0,
+                unit,
+                "count",
+                floor,
+                False,
+                numeral=True,
+            )
         )
     return out

@@ -1,0 +1,126 @@
+"""Compute the figure a derived question asks for (difference, remaining, sum, share, average, implied target)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.evidence import Sentence, bigrams
+from assistant.figures import Derived, Figure, derive, parse_figures
+from assistant.question import QuestionAnalysis
+
+_BUDGET = re.compile(r"预算|预算数|预算安排|拨款|计划|任务")
+_SPENT = re.compile(r"支出|支付|花|使用|完成采购金额|实际")
+_RATE = re.compile(r"率|完成预算|占")
+_ROLE_WORDS = ("调整预算数", "调整预算", "预算数", "预算安排", "实际支出", "预算", "支出", "收入", "总投资", "投资", "金额")
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A derived answer: what was computed, from which sentences."""
+
+    results: list[tuple[str, Derived]]
+    sentences: list[Sentence]
+
+
+def _figures(sentence: Sentence) -> list[Figure]:
+    return [f for f in parse_figures(sentence.text) if f.family not in ("plain",)]
+
+
+def _label_match(figure: Figure, terms: set[str]) -> float:
+    label = bigrams(figure.label)
+    return len(label & terms) / (len(label) or 1)
+
+
+def _roles_asked(question: str) -> list[str]:
+    roles: list[str] = []
+    rest = question
+    for word in _ROLE_WORDS:
+        if word in rest:
+            roles.append(word)
+            rest = rest.replace(word, " ")
+    return roles
+
+
+def _pair(sentence: Sentence) -> tuple[Figure, Figure] | None:
+    """Return the (budget, spent) money pair a sentence states, if any."""
+    money = [f for f in _figures(sentence) if f.family == "money"]
+    budget = next((f for f in money if _BUDGET.search(f.label)), None)
+    if budget is None:
+        return None
+    spent = next((f for f in money if f.start > budget.start and _SPENT.search(f.label)), None)
+    return (budget, spent) if spent is not None else None
+
+
+def compute(question: QuestionAnalysis, candidates: Sequence[Sentence]) -> Computation | None:
+    """Return the computation a derived question asks for, from the best-matching sentences."""
+    kind = question.derive
+    if kind is None:
+        return None
+    terms = {g for t in question.search_terms for g in bigrams(t)}
+    if kind in ("remaining", "difference"):
+        for sentence in candidates[:6]:
+            pair = _pair(sentence)
+            if pair is None and kind == "difference":
+                money = sorted(
+                    (f for f in _figures(sentence) if f.family == "money"),
+                    key=lambda f: -_label_match(f, terms),
+                )[:2]
+                if len(money) == 2:
+                    pair = (money[0], money[1]) if money[0].base >= money[1].base else (money[1], money[0])
+            if pair is not None:
+                result = derive("remaining" if kind == "remaining" else "difference", *pair)
+                return Computation([("", result)], [sentence])
+        return None
+    if kind == "implied_target":
+        for sentence in candidates[:6]:
+            figures = _figures(sentence)
+            rate = next((f for f in figures if f.family == "percent" and "完成" in f.label), None)
+            value = next((f for f in figures if f.family in ("count", "money") and rate and f.end <= rate.start), None)
+            if rate is not None and value is not None and rate.value > 0:
+                decimals = 0 if value.family == "count" else None
+                return Computation([("", derive("implied_target", value, rate, decimals=decimals))], [sentence])
+        return None
+    if kind in ("sum", "average"):
+        return _aggregate(question, candidates, kind)
+    if kind == "share":
+        for sentence in candidates[:6]:
+            money = [f for f in _figures(sentence) if f.family in ("money", "count")]
+            if len(money) >= 2:
+                part, total = sorted(money[:2], key=lambda f: f.base)
+                return Computation([("", derive("share", part, total))], [sentence])
+    return None
+
+
+def _aggregate(question: QuestionAnalysis, candidates: Sequence[Sentence], kind: str) -> Computation | None:
+    """Sum (or average) the same role across parallel items, e.g. the budgets of two projects."""
+    roles = [r for r in _roles_asked(question.text) if r not in ("预算",) or len(_roles_asked(question.text)) == 1]
+    used: list[Sentence] = []
+    pairs: list[tuple[Figure, Figure]] = []
+    seen: set[float] = set()
+    top = candidates[0].score if candidates else 0.0
+    for sentence in candidates[:8]:
+        if sentence.score < 0.5 * top:
+            continue
+        pair = _pair(sentence)
+        if pair is None or pair[0].base in seen:
+            continue
+        seen.add(pair[0].base)
+        pairs.append(pair)
+        used.append(sentence)
+    if len(pairs) < 2:
+        return None
+    budgets = [b for b, _ in pairs]
+    spent = [s for _, s in pairs]
+    op = "sum" if kind == "sum" else "average"
+    results = [
+        (roles[0] if roles else "预算", derive(op, *budgets)),
+        ("实际支出", derive(op, *spent)),
+    ]
+    if kind == "sum":
+        total_budget = derive("sum", *budgets)
+        total_spent = derive("sum", *spent)
+        ratio = derive("ratio", parse_figures(total_spent.text)[0], parse_figures(total_budget.text)[0])
+        results.append(("综合执行率", ratio))
+    return Computation(results, used)

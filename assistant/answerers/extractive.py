@@ -1,0 +1,233 @@
+"""The offline answerer: picks the report's own sentences, computes derived figures, refuses when the report is silent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from assistant.answerers.base import ENGLISH_REFUSAL_PREFIX, REFUSAL_PREFIX, AnswerContext, Draft
+from assistant.answerers.derivation import Computation, compute
+from assistant.evidence import (
+    Sentence,
+    TermWeights,
+    bigrams,
+    clauses,
+    listing_heads,
+    figure_kinds,
+    question_grams,
+    score_sentences,
+)
+from assistant.figures import findings_for_text, parse_figures
+from assistant.question import QuestionAnalysis, analyse
+from index.models import ScoredPassage
+
+MIN_SCORE = 0.3  # below this, the best sentence shares too little with the question to answer it
+_MAX_SENTENCES = 3
+_MAX_SENTENCE_CHARS = 110
+_ENUMERATION = re.compile(r"[、，].+[、，].+")
+_PURPOSE_CUE = re.compile(r"用于|保障|主要用")
+_ITEM_MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|\d{1,2}[.．、]|[①-⑳])")
+_MAX_ITEMS = 8
+_FLOOR = 0.7  # a further sentence must score at least this share of the best one
+
+
+def _covers(grams: set[str] | frozenset[str], term: str) -> bool:
+    """Tell whether a term's bigrams are (mostly) present."""
+    own = bigrams(term)
+    return bool(own) and len(own & grams) / len(own) >= 0.75
+
+
+def _marker_kind(marker: str) -> str:
+    """Return the family of a list marker: （一） and （1） differ, 一是 and 二是 agree."""
+    if marker.endswith("是"):
+        return "ordinal"
+    if marker[0] in "（(":
+        return "paren-cn" if not marker[1].isdigit() else "paren-num"
+    if marker[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        return "circled"
+    return "num"
+
+
+_COUNTER_GROUPS = {
+    "次": "event", "批次": "event", "人次": "event", "场": "event", "期": "event",
+    "人": "person", "名": "person", "位": "person",
+}
+_ASKED_COUNTER = re.compile(r"(?:多少|几)(批次|人次|次|场|期|人|名|位)")
+_COUNTER_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:万|亿)?(批次|人次|次|场|期|人|名|位)")
+
+
+def _refusal_reason(q: QuestionAnalysis, weights: TermWeights, best: Sequence[Sentence]) -> str | None:
+    """Return why the report cannot answer the question, or None when it can."""
+    missing_years = [y for y in q.years if f"{y}年" not in weights.vocabulary_text and y not in weights.vocabulary_text]
+    if missing_years:
+        return f"{'、'.join(y + '年' for y in missing_years)}的相关情况"
+    if q.who and q.who_term and not weights.in_corpus(q.who_term):
+        return f"“{q.who_term}”是谁"
+    if not best or best[0].score < MIN_SCORE:
+        return "这方面的内容"
+    asked = {_COUNTER_GROUPS[c] for c in _ASKED_COUNTER.findall(q.text)}
+    if asked and not q.derive:
+        close = [s for s in best[:4] if s.score >= 0.6 * best[0].score]
+        stated = {_COUNTER_GROUPS[c] for s in close for c in _COUNTER_IN_TEXT.findall(s.text)}
+        if not asked & stated:
+            return "这方面的数量"
+    return None
+
+
+def _trim(sentence: Sentence, q: QuestionAnalysis) -> str:
+    """Shorten a long sentence to the run of clauses that answer the question."""
+    text = sentence.text
+    if len(text) <= _MAX_SENTENCE_CHARS or q.purpose or q.listing:
+        return text
+    focus = sentence.focus.rstrip("，,：:；;")
+    return focus if focus.endswith(("。", "！", "？")) else focus + "。"
+
+
+_PRONOUN = re.compile(r"^(这笔|这项|该项|该|其|它的?|这个|这些|那笔|上述)")
+
+
+def _parts(q: QuestionAnalysis) -> list[QuestionAnalysis]:
+    """Split a compound question into stand-alone parts; a part opening with 这笔/该 borrows the first part's terms."""
+    if len(q.parts) < 2:
+        return []
+    first = analyse(q.parts[0])
+    subject = first.terms[0] if first.terms else ""
+    parts: list[QuestionAnalysis] = []
+    for i, part in enumerate(q.parts):
+        text = part
+        if i > 0 and _PRONOUN.search(part) and subject:
+            text = f"{subject} {part}"
+        parts.append(analyse(text))
+    return parts
+
+
+def _select(q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, hits: Sequence[ScoredPassage]) -> list[Sentence]:
+    """Choose the sentences that answer the question: the best one, then those covering what it misses."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    keys = {best.key}
+    grams = question_grams(q)
+    covered = set(bigrams(best.text))
+    limit = _MAX_SENTENCES + (1 if (q.listing or q.purpose or len(q.parts) > 1) else 0)
+    for part in _parts(q):
+        part_scored = score_sentences(part, hits, weights)
+        if part_scored and part_scored[0].key not in keys and part_scored[0].score >= MIN_SCORE:
+            top = next(s for s in scored if s.key == part_scored[0].key)
+            chosen.append(top)
+            keys.add(top.key)
+            covered |= bigrams(top.text)
+    if q.listing:
+        marker = _ITEM_MARKER.match(best.text)
+        if marker:
+            kind = _marker_kind(marker.group(0))
+            for sentence in scored:
+                m = _ITEM_MARKER.match(sentence.text)
+                if (m and sentence.key not in keys and sentence.passage.id == best.passage.id
+                        and _marker_kind(m.group(0)) == kind and len(chosen) < _MAX_ITEMS):
+                    chosen.append(sentence)
+                    keys.add(sentence.key)
+    heads = listing_heads(q) if q.listing else []
+    covered_terms = {t for t in q.search_terms if _covers(covered, t)}
+    for sentence in scored[1:12]:
+        if len(chosen) >= limit:
+            break
+        enumerates = any(sentence.text.count(h) >= 2 for h in heads)
+        if sentence.key in keys or sentence.score < (0.4 if enumerates else _FLOOR) * best.score:
+            continue
+        own = bigrams(sentence.text)
+        new_terms = {t for t in q.search_terms if t not in covered_terms and _covers(own, t)}
+        listing = q.listing and bool(_ENUMERATION.search(sentence.text)) and (bool(new_terms) or enumerates)
+        close = sentence.score >= 0.85 * best.score and sentence.passage.id != best.passage.id
+        if new_terms or listing or close:
+            chosen.append(sentence)
+            keys.add(sentence.key)
+            covered |= own
+            covered_terms |= new_terms
+    if q.purpose:
+        # What a fund or project is for is told across its paragraph: take the purpose sentences that follow.
+        openings = {(c.passage.id, c.lead or clauses(c.text)[0]) for c in chosen}
+        for sentence in sorted(scored, key=lambda s: s.start):
+            if (sentence.key not in keys and (sentence.passage.id, sentence.lead) in openings
+                    and _PURPOSE_CUE.search(sentence.text) and len(chosen) < _MAX_ITEMS):
+                chosen.append(sentence)
+                keys.add(sentence.key)
+    chosen.sort(key=lambda s: (s.passage.document_id, s.passage.start + s.start))
+    return chosen
+
+
+class ExtractiveAnswerer:
+    """Answers from the report's own sentences and computed figures; never writes an unsupported figure."""
+
+    mode = "extractive"
+
+    def __init__(self, weights: TermWeights) -> None:
+        self.weights = weights
+
+    def answer(self, context: AnswerContext) -> Draft:
+        q = context.question
+        scored = score_sentences(q, context.hits, self.weights)
+        reason = _refusal_reason(q, self.weights, scored)
+        if reason is not None:
+            return self._refusal(q, reason)
+        chosen = _select(q, scored, self.weights, context.hits)
+        computation = compute(q, scored) if q.derive else None
+        if computation is not None:
+            for sentence in computation.sentences:
+                if sentence.key not in {c.key for c in chosen}:
+                    chosen.append(sentence)
+        markers = self._markers(chosen, context)
+        quotes = {markers[s.key]: s.text for s in chosen}
+        body = self._body(q, chosen, markers, computation)
+        warnings: list[str] = []
+        notes: list[str] = []
+        findings = findings_for_text(context.findings, " ".join(s.text for s in chosen))
+        for finding in findings:
+            message = f"报告数字不一致：{finding.claim}（核算：{finding.formula}）"
+            if message not in warnings:
+                warnings.append(message)
+                notes.append(message)
+        text = body
+        if notes:
+            prefix = "Note — the report is inconsistent here: " if q.english else "⚠ 注意："
+            text += "\n" + "\n".join(prefix + n for n in notes)
+        computed = [r.formula for _, r in computation.results] if computation else []
+        return Draft(text=text, quotes=quotes, warnings=warnings, computed=computed, mode=self.mode)
+
+    def stream(self, context: AnswerContext) -> Iterator[str | Draft]:
+        draft = self.answer(context)
+        for piece in re.split(r"(?<=[。\n])", draft.text):
+            if piece:
+                yield piece
+        yield draft
+
+    @staticmethod
+    def _markers(chosen: Sequence[Sentence], context: AnswerContext) -> dict[tuple[str, int], int]:
+        rank_of = {hit.passage.id: i + 1 for i, hit in enumerate(context.hits)}
+        return {s.key: rank_of[s.passage.id] for s in chosen}
+
+    @staticmethod
+    def _refusal(q: QuestionAnalysis, reason: str) -> Draft:
+        if q.english:
+            return Draft(text=f"{ENGLISH_REFUSAL_PREFIX} this; it cannot be answered from the report.", refused=True)
+        return Draft(text=f"{REFUSAL_PREFIX}{reason}，无法根据报告回答。", refused=True)
+
+    @staticmethod
+    def _body(q: QuestionAnalysis, chosen: Sequence[Sentence], markers: dict[tuple[str, int], int],
+              computation: Computation | None) -> str:
+        quoted = [f"{_trim(s, q)}[{markers[s.key]}]" for s in chosen]
+        if q.english:
+            figures = [f.text for s in chosen for f in parse_figures(s.text) if f.family != "plain"]
+            lead = "According to the report"
+            if computation is not None:
+                lines = "; ".join(r.formula for _, r in computation.results)
+                lead += f", computed from its figures: {lines}"
+            elif figures:
+                lead += f", the figures are {', '.join(dict.fromkeys(figures))}"
+            return f"{lead}. The report says: " + " ".join(f"“{x}”" for x in quoted)
+        if computation is not None:
+            used = "".join(f"[{markers[s.key]}]" for s in computation.sentences)
+            lines = "；".join(f"{label}{'：' if label else ''}{r.formula}" for label, r in computation.results)
+            return f"根据报告数字计算（计算得出）：{lines}{used}。依据：" + "".join(quoted)
+        return "根据报告，" + "".join(quoted)

@@ -1,0 +1,207 @@
+"""The answering chain: condense -> retrieve -> draft -> check citations and figures -> answer record."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from index.models import ScoredPassage
+
+from assistant.answerers.base import AnswerContext, Answerer, Draft
+from assistant.answerers.llm import LLMUnavailable
+from assistant.citations import resolve
+from assistant.condense import condense
+from assistant.figures import AuditFinding, check_figures
+from assistant.question import analyse
+from assistant.records import AnswerRecord, ChatTurn, FigureCheck, RetrievedPassage
+
+RETRIEVED_IN_RECORD = 10
+_FLAGGED = ("mismatch", "unverified")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked as it is; the message tells the user why, in Chinese."""
+
+
+@dataclass
+class Turn:
+    """The state of one question as it moves through the chain."""
+
+    question: str
+    history: Sequence[ChatTurn] = ()
+    document_ids: set[str] | None = None
+    mode: str | None = None
+    started: float = field(default_factory=time.perf_counter)
+    standalone: str = ""
+    hits: list[ScoredPassage] = field(default_factory=list)
+    context: AnswerContext | None = None
+    draft: Draft | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """A piece of streamed answer text, or the final record."""
+
+    kind: str  # "delta" | "record"
+    text: str = ""
+    record: AnswerRecord | None = None
+
+
+class AnswerChain:
+    """Runs the steps; `as_runnable()` exposes them as a LangChain runnable sequence."""
+
+    def __init__(self, corpus: Any, answerers: dict[str, Answerer], default_mode: str, top_k: int,
+                 max_question_chars: int, findings: Any, fallback: str = "extractive") -> None:
+        self.corpus = corpus
+        self.answerers = answerers
+        self.default_mode = default_mode
+        self.top_k = top_k
+        self.max_question_chars = max_question_chars
+        self._findings = findings  # callable returning the audit findings of the current corpus
+        self.fallback = fallback
+
+    # -- steps -------------------------------------------------------------------------------------
+    def prepare(self, turn: Turn) -> Turn:
+        question = (turn.question or "").replace("\x00", "").strip()
+        if not question:
+            raise QuestionError("问题为空，请输入要查询的内容。")
+        if len(question) > self.max_question_chars:
+            raise QuestionError(f"问题过长（{len(question)}字），请精简到{self.max_question_chars}字以内。")
+        if not any(ch.isalnum() for ch in question):
+            raise QuestionError("没有看懂这个问题，请用文字描述要查询的内容。")
+        mode = turn.mode or self.default_mode
+        if mode not in self.answerers:
+            raise QuestionError(f"不支持的回答模式：{mode}")
+        turn.question, turn.mode = question, mode
+        turn.standalone = condense(question, turn.history)
+        return turn
+
+    def retrieve(self, turn: Turn) -> Turn:
+        turn.hits = self.corpus.search(turn.standalone, max(RETRIEVED_IN_RECORD, self.top_k), turn.document_ids)
+        ids = turn.document_ids
+        turn.context = AnswerContext(
+            question=analyse(turn.standalone),
+            hits=turn.hits[: self.top_k],
+            documents=self.corpus.loaded_documents(ids),
+            passages=self.corpus.passages(ids),
+            findings=self._findings(),
+        )
+        return turn
+
+    def draft(self, turn: Turn) -> Turn:
+        assert turn.context is not None and turn.mode is not None
+        try:
+            turn.draft = self.answerers[turn.mode].answer(turn.context)
+        except LLMUnavailable as exc:
+            turn.warnings.append(f"{exc}，已改用离线摘录式回答。")
+            turn.draft = self.answerers[self.fallback].answer(turn.context)
+        return turn
+
+    def finish(self, turn: Turn) -> AnswerRecord:
+        assert turn.context is not None and turn.draft is not None
+        draft = turn.draft
+        cited = resolve(draft.text, turn.context.hits, draft.quotes)
+        warnings = list(turn.warnings)
+        if cited.dangling:
+            warnings.append(f"回答中的引用标记 {'、'.join(cited.dangling)} 没有对应的段落，已删除。")
+        passages_by_id = {h.passage.id: h.passage for h in turn.context.hits}
+        cited_passages = [passages_by_id[c.passage_id] for c in cited.citations]
+        figures = check_figures(cited.text, cited_passages, turn.context.documents) if not draft.refused else []
+        text = cited.text
+        if draft.mode != "extractive":
+            text, flagged = _flag_figures(text, figures)
+            warnings.extend(flagged)
+        for warning in draft.warnings:
+            if warning not in warnings:
+                warnings.append(warning)
+        return AnswerRecord(
+            id=uuid.uuid4().hex[:12],
+            question=turn.question,
+            answer=text,
+            refused=draft.refused,
+            citations=cited.citations if not draft.refused else [],
+            retrieved=[
+                RetrievedPassage(passage_id=h.passage.id, document=h.passage.document, section=h.passage.section,
+                                 text=h.passage.text, score=round(h.score, 6))
+                for h in turn.hits
+            ],
+            figures=figures,
+            warnings=warnings,
+            mode="extractive" if draft.mode == "extractive" else draft.mode,  # type: ignore[arg-type]
+            latency_ms=round((time.perf_counter() - turn.started) * 1000, 2),
+        )
+
+    # -- entry points ------------------------------------------------------------------------------
+    def as_runnable(self) -> Runnable[Turn, AnswerRecord]:
+        """Return the chain as a LangChain runnable sequence (Turn in, AnswerRecord out)."""
+        return (
+            RunnableLambda(self.prepare, name="condense")
+            | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.draft, name="answer")
+            | RunnableLambda(self.finish, name="check")
+        )
+
+    def invoke(self, turn: Turn) -> AnswerRecord:
+        return self.as_runnable().invoke(turn)
+
+    def stream(self, turn: Turn) -> Iterator[StreamEvent]:
+        """Yield answer text as it is drafted, then the checked record."""
+        turn = self.retrieve(self.prepare(turn))
+        assert turn.context is not None and turn.mode is not None
+        streamed = False
+        try:
+            for item in self.answerers[turn.mode].stream(turn.context):
+                if isinstance(item, Draft):
+                    turn.draft = item
+                else:
+                    streamed = True
+                    yield StreamEvent("delta", text=item)
+        except LLMUnavailable as exc:
+            turn.warnings.append(f"{exc}，已改用离线摘录式回答。")
+            if streamed:
+                yield StreamEvent("delta", text="\n\n")
+            for item in self.answerers[self.fallback].stream(turn.context):
+                if isinstance(item, Draft):
+                    turn.draft = item
+                else:
+                    yield StreamEvent("delta", text=item)
+        yield StreamEvent("record", record=self.finish(turn))
+
+
+def _flag_figures(text: str, figures: Sequence[FigureCheck]) -> tuple[str, list[str]]:
+    """Mark figures of a model's draft that the report does not support, in the text and as warnings."""
+    warnings: list[str] = []
+    for figure in figures:
+        if figure.status not in _FLAGGED:
+            continue
+        if figure.status == "mismatch":
+            note = f"与报告不符{('：' + figure.note) if figure.note else ''}"
+        else:
+            note = "报告中找不到依据"
+        flag = f"{figure.text}（⚠{note}）"
+        if flag not in text:
+            text = text.replace(figure.text, flag, 1)
+        warnings.append(f"数字“{figure.text}”{note}。")
+    return text, warnings
+
+
+def findings_cache(corpus: Any) -> Any:
+    """Return a function giving the audit findings of the corpus, recomputed when the corpus changes."""
+    from assistant.figures import audit_report
+
+    cache: dict[tuple[str, ...], list[AuditFinding]] = {}
+
+    def findings() -> list[AuditFinding]:
+        key = tuple(corpus.catalog.versions())
+        if key not in cache:
+            cache.clear()
+            cache[key] = audit_report(corpus.loaded_documents(), corpus.passages())
+        return cache[key]
+
+    return findings

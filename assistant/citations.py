@@ -1,0 +1,72 @@
+"""Turn a draft's [n] markers into citations: renumbered in order of use, dangling ones removed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.models import ScoredPassage
+
+from assistant.evidence import bigrams, split_sentences
+from assistant.records import Citation
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class Cited:
+    """An answer text with its markers renumbered and the citations they point to."""
+
+    text: str
+    citations: list[Citation]
+    dangling: list[str]
+
+
+def best_quote(passage_text: str, claim: str) -> str:
+    """Return the sentence of a passage that shares most with a claim."""
+    from index.models import Passage
+
+    probe = Passage("", "", "", (), passage_text, 0, len(passage_text))
+    sentences = [s for _, s, _ in split_sentences(probe)] or [passage_text]
+    claim_grams = bigrams(claim)
+    return max(sentences, key=lambda s: len(bigrams(s) & claim_grams))
+
+
+def _claim_before(text: str, position: int) -> str:
+    start = max(text.rfind(ch, 0, position) for ch in "。！？\n") + 1
+    return text[start:position]
+
+
+def resolve(text: str, hits: Sequence[ScoredPassage], quotes: dict[int, str] | None = None) -> Cited:
+    """Renumber markers 1..m by first use and build a citation for each; drop markers that point nowhere."""
+    quotes = quotes or {}
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    dangling: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        original = int(match.group(1))
+        if not 1 <= original <= len(hits):
+            dangling.append(match.group(0))
+            return ""
+        if original not in numbering:
+            numbering[original] = len(numbering) + 1
+            passage = hits[original - 1].passage
+            quote = quotes.get(original) or best_quote(passage.text, _claim_before(text, match.start()))
+            citations.append(
+                Citation(
+                    marker=str(numbering[original]),
+                    passage_id=passage.id,
+                    document=passage.document,
+                    section=passage.section,
+                    text=passage.text,
+                    quote=quote,
+                    page=passage.page,
+                )
+            )
+        return f"[{numbering[original]}]"
+
+    renumbered = _MARKER.sub(replace, text)
+    renumbered = re.sub(r"(\[\d+\])(?:\1)+", r"\1", renumbered)
+    return Cited(renumbered, citations, dangling)

@@ -1,0 +1,111 @@
+"""The indexed corpus at question time: ingest into it, list its documents, search it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.catalog import Catalog
+from index.embeddings import ReportEmbeddings
+from index.ingest import Ingestor, IngestReport, ProgressFn
+from index.models import Document, Passage, ScoredPassage
+from index.retriever import FusionWeights, HybridRetriever, HybridSearch
+from index.store import VectorStore
+
+from assistant.settings import Settings
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a user sees of an indexed report."""
+
+    id: str
+    name: str
+    passages: int
+    characters: int
+    sha256: str
+
+
+class Corpus:
+    """One corpus: catalog on disk, vectors in Chroma, lexical index in memory; safe to share across threads."""
+
+    def __init__(self, settings: Settings, embeddings: ReportEmbeddings, store: VectorStore) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.store = store
+        self.ingestor = Ingestor(settings.index_dir, settings.corpus, store, embeddings,
+                                 settings.retrieval.max_passage_chars)
+        self._lock = threading.RLock()
+        self._search: HybridSearch | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.searcher.catalog
+
+    @property
+    def searcher(self) -> HybridSearch:
+        with self._lock:
+            if self._search is None:
+                r = self.settings.retrieval
+                self._search = HybridSearch(
+                    self.ingestor.load(), self.store, self.embeddings, r.candidates,
+                    FusionWeights(r.rrf_k, r.dense_weight, r.lexical_weight),
+                )
+            return self._search
+
+    def reload(self) -> None:
+        """Re-read the catalog (after this or another process changed it)."""
+        with self._lock:
+            self._search = None
+
+    def ingest(self, paths: Sequence[Path], progress: ProgressFn | None = None, rebuild: bool = False) -> IngestReport:
+        """Index files or folders and make them searchable."""
+        with self._lock:
+            report = self.ingestor.ingest_paths(paths, progress=progress, rebuild=rebuild)
+            self._search = None
+            return report
+
+    def ingest_documents(self, documents: Sequence[Document], progress: ProgressFn | None = None) -> IngestReport:
+        with self._lock:
+            report = self.ingestor.ingest_documents(documents, progress=progress)
+            self._search = None
+            return report
+
+    def remove(self, document_id: str) -> bool:
+        with self._lock:
+            removed = self.ingestor.remove(document_id)
+            self._search = None
+            return removed
+
+    def is_empty(self) -> bool:
+        return not self.catalog.documents
+
+    def documents(self) -> list[DocumentInfo]:
+        return [
+            DocumentInfo(d.document.id, d.document.name, len(d.passages), len(d.document.text), d.document.sha256)
+            for d in self.catalog.documents
+        ]
+
+    def loaded_documents(self, document_ids: set[str] | None = None) -> list[Document]:
+        return [d.document for d in self.catalog.documents if document_ids is None or d.document.id in document_ids]
+
+    def passages(self, document_ids: set[str] | None = None) -> list[Passage]:
+        return self.catalog.passages(document_ids)
+
+    def search(self, question: str, k: int | None = None, document_ids: set[str] | None = None) -> list[ScoredPassage]:
+        """Return the best passages for a question, best first."""
+        return self.searcher.search(question, k or self.settings.retrieval.top_k, document_ids)
+
+    def as_retriever(self, k: int | None = None, document_ids: set[str] | None = None) -> HybridRetriever:
+        """Return a LangChain retriever over this corpus."""
+        return HybridRetriever(search=self.searcher, k=k or self.settings.retrieval.top_k, document_ids=document_ids)
+
+
+def open_corpus(settings: Settings) -> Corpus:
+    """Build the corpus from settings: embedding backend and vector store chosen by their factories."""
+    from assistant.components import build_embeddings, build_store
+
+    embeddings = build_embeddings(settings.embedding)
+    return Corpus(settings, embeddings, build_store(settings, embeddings.identity))
