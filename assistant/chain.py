@@ -10,8 +10,6 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from index.models import ScoredPassage
-
 from assistant.answerers.base import AnswerContext, Answerer, Draft
 from assistant.answerers.llm import LLMUnavailable
 from assistant.citations import resolve
@@ -19,6 +17,7 @@ from assistant.condense import condense
 from assistant.figures import AuditFinding, check_figures
 from assistant.question import analyse
 from assistant.records import AnswerRecord, ChatTurn, FigureCheck, RetrievedPassage
+from index.models import ScoredPassage
 
 RETRIEVED_IN_RECORD = 10
 _FLAGGED = ("mismatch", "unverified")
@@ -56,8 +55,16 @@ class StreamEvent:
 class AnswerChain:
     """Runs the steps; `as_runnable()` exposes them as a LangChain runnable sequence."""
 
-    def __init__(self, corpus: Any, answerers: dict[str, Answerer], default_mode: str, top_k: int,
-                 max_question_chars: int, findings: Any, fallback: str = "extractive") -> None:
+    def __init__(
+        self,
+        corpus: Any,
+        answerers: dict[str, Answerer],
+        default_mode: str,
+        top_k: int,
+        max_question_chars: int,
+        findings: Any,
+        fallback: str = "extractive",
+    ) -> None:
         self.corpus = corpus
         self.answerers = answerers
         self.default_mode = default_mode
@@ -127,13 +134,18 @@ class AnswerChain:
             refused=draft.refused,
             citations=cited.citations if not draft.refused else [],
             retrieved=[
-                RetrievedPassage(passage_id=h.passage.id, document=h.passage.document, section=h.passage.section,
-                                 text=h.passage.text, score=round(h.score, 6))
+                RetrievedPassage(
+                    passage_id=h.passage.id,
+                    document=h.passage.document,
+                    section=h.passage.section,
+                    text=h.passage.text,
+                    score=round(h.score, 6),
+                )
                 for h in turn.hits
             ],
             figures=figures,
             warnings=warnings,
-            mode="extractive" if draft.mode == "extractive" else draft.mode,  # type: ignore[arg-type]
+            mode=draft.mode,
             latency_ms=round((time.perf_counter() - turn.started) * 1000, 2),
         )
 

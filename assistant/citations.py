@@ -6,10 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.models import ScoredPassage
-
 from assistant.evidence import bigrams, split_sentences
 from assistant.records import Citation
+from index.models import ScoredPassage
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from assistant.settings import EmbeddingSettings, Settings
     from index.embeddings import ReportEmbeddings
     from index.store import VectorStore
-
-    from assistant.settings import EmbeddingSettings, Settings
 
 
 def build_embeddings(settings: EmbeddingSettings) -> ReportEmbeddings:

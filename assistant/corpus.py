@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.settings import Settings
 from index.catalog import Catalog
 from index.embeddings import ReportEmbeddings
 from index.ingest import Ingestor, IngestReport, ProgressFn
 from index.models import Document, Passage, ScoredPassage
 from index.retriever import FusionWeights, HybridRetriever, HybridSearch
 from index.store import VectorStore
-
-from assistant.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,9 @@ class Corpus:
         self.settings = settings
         self.embeddings = embeddings
         self.store = store
-        self.ingestor = Ingestor(settings.index_dir, settings.corpus, store, embeddings,
-                                 settings.retrieval.max_passage_chars)
+        self.ingestor = Ingestor(
+            settings.index_dir, settings.corpus, store, embeddings, settings.retrieval.max_passage_chars
+        )
         self._lock = threading.RLock()
         self._search: HybridSearch | None = None
 
@@ -50,7 +50,10 @@ class Corpus:
             if self._search is None:
                 r = self.settings.retrieval
                 self._search = HybridSearch(
-                    self.ingestor.load(), self.store, self.embeddings, r.candidates,
+                    self.ingestor.load(),
+                    self.store,
+                    self.embeddings,
+                    r.candidates,
                     FusionWeights(r.rrf_k, r.dense_weight, r.lexical_weight),
                 )
             return self._search

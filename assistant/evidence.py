@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.models import Passage, ScoredPassage
-
 from assistant.question import QuestionAnalysis
+from index.models import Passage, ScoredPassage
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?](?![0-9])[”’）)]?|$)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,：:；;])")
@@ -159,8 +158,12 @@ def _figures_of(text: str) -> tuple[tuple[str, str], ...]:
 _FAMILY_OF_WANT = {"money": "money", "percent": "percent", "score": "score", "count": "count"}
 
 
-def score_sentences(question: QuestionAnalysis, hits: Sequence[ScoredPassage], weights: TermWeights,
-                    grams: frozenset[str] | set[str] | None = None) -> list[Sentence]:
+def score_sentences(
+    question: QuestionAnalysis,
+    hits: Sequence[ScoredPassage],
+    weights: TermWeights,
+    grams: frozenset[str] | set[str] | None = None,
+) -> list[Sentence]:
     """Score every sentence of the retrieved passages against the question, best first.
 
     A sentence scores by its best run of clauses (so long enumerations do not pile up matches), plus what its

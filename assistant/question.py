@@ -12,10 +12,55 @@ DeriveKind = str  # difference | remaining | sum | ratio | share | average | imp
 
 # Words that only frame a question; they say nothing about what to look for.
 _QUESTION_WORDS = (
-    "是多少", "有多少", "有哪些", "有没有", "多少", "是什么", "什么", "哪些", "哪个", "哪一个", "哪一项", "哪一", "哪里", "分别", "如何",
-    "怎样", "怎么样", "怎么", "是否", "有没有", "能不能", "能否", "到底", "情况", "请问", "一下", "告诉", "报告中",
-    "报告里", "报告", "吗", "呢", "了", "的", "和", "与", "这个", "那个", "这笔",
-    "这些", "那些", "本次", "一共", "总共", "大约", "大概", "具体", "是谁", "谁",
+    "是多少",
+    "有多少",
+    "有哪些",
+    "有没有",
+    "多少",
+    "是什么",
+    "什么",
+    "哪些",
+    "哪个",
+    "哪一个",
+    "哪一项",
+    "哪一",
+    "哪里",
+    "分别",
+    "如何",
+    "怎样",
+    "怎么样",
+    "怎么",
+    "是否",
+    "有没有",
+    "能不能",
+    "能否",
+    "到底",
+    "情况",
+    "请问",
+    "一下",
+    "告诉",
+    "报告中",
+    "报告里",
+    "报告",
+    "吗",
+    "呢",
+    "了",
+    "的",
+    "和",
+    "与",
+    "这个",
+    "那个",
+    "这笔",
+    "这些",
+    "那些",
+    "本次",
+    "一共",
+    "总共",
+    "大约",
+    "大概",
+    "具体",
+    "是谁",
+    "谁",
 )
 _DERIVE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("remaining", re.compile(r"剩下|剩余|还剩|(?<!有)没有?花|未花|没用完|结余|余额|未使用")),
@@ -28,10 +73,19 @@ _DERIVE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 _ENGLISH_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _WANTS = (
-    ("money", re.compile(r"多少钱|金额|经费|资金|预算|支出|收入|花了|花费|费用|万元|亿元|元|money|budget|spen[dt]|cost")),
+    (
+        "money",
+        re.compile(r"多少钱|金额|经费|资金|预算|支出|收入|花了|花费|费用|万元|亿元|元|money|budget|spen[dt]|cost"),
+    ),
     ("percent", re.compile(r"率|比例|百分|占比|percent|rate|%")),
     ("score", re.compile(r"得分|分值|评分|打分|多少分|score")),
-    ("count", re.compile(r"多少(个|项|座|宗|次|条|人|名|辆|家|批次|处|台|份|套|件|人次)|几(个|项|座|家|名|人|辆|处)|how many|number of")),
+    (
+        "count",
+        re.compile(
+            r"多少(个|项|座|宗|次|条|人|名|辆|家|批次|处|台|份|套|件|人次)|几(个|项|座|家|名|人|辆|处)"
+            r"|how many|number of"
+        ),
+    ),
 )
 _PURPOSE = re.compile(r"做什么|干什么|用途|用来|用于|用在|what .*(for|used)|purpose")
 _WHO = re.compile(r"是谁|谁是|哪位|姓名|名字|叫什么|who\b")
@@ -94,7 +148,9 @@ def analyse(question: str) -> QuestionAnalysis:
     who_term = ""
     if who_match:
         who_term = re.sub(r"^.*的", "", who_match.group(1))
-    target_match = re.search(r"哪(?:一|几)?(?:项|个|些|类|种|位|家)?([\u4e00-\u9fff]{2,6}?)(?:[？?，,。]|$|是|呢)", text)
+    target_match = re.search(
+        r"哪(?:一|几)?(?:项|个|些|类|种|位|家)?([\u4e00-\u9fff]{2,6}?)(?:[？?，,。]|$|是|呢)", text
+    )
     target = target_match.group(1) if target_match and target_match.group(1)[0] not in "一个几些" else ""
     return QuestionAnalysis(
         text=text,

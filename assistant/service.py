@@ -60,17 +60,31 @@ class Assistant:
         self.answerers = answerers
         self.findings = findings_cache(corpus)
         self.chain = AnswerChain(
-            corpus, answerers, settings.answer_mode, settings.retrieval.top_k, settings.max_question_chars,
+            corpus,
+            answerers,
+            settings.answer_mode,
+            settings.retrieval.top_k,
+            settings.max_question_chars,
             self.findings,
         )
 
-    def ask(self, question: str, history: Sequence[ChatTurn] = (), document_ids: set[str] | None = None,
-            mode: str | None = None) -> AnswerRecord:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[ChatTurn] = (),
+        document_ids: set[str] | None = None,
+        mode: str | None = None,
+    ) -> AnswerRecord:
         """Answer one question (raises QuestionError for input that cannot be asked)."""
         return self.chain.invoke(Turn(question, history, document_ids, mode))
 
-    def stream(self, question: str, history: Sequence[ChatTurn] = (), document_ids: set[str] | None = None,
-               mode: str | None = None) -> Iterator[StreamEvent]:
+    def stream(
+        self,
+        question: str,
+        history: Sequence[ChatTurn] = (),
+        document_ids: set[str] | None = None,
+        mode: str | None = None,
+    ) -> Iterator[StreamEvent]:
         """Yield the answer text as it comes, then the checked record."""
         return self.chain.stream(Turn(question, history, document_ids, mode))
 
@@ -94,8 +108,9 @@ def build_answerers(settings: Settings, corpus: Corpus) -> dict[str, Answerer]:
     return answerers
 
 
-def build_assistant(settings: Settings, corpus: Corpus | None = None,
-                    answerers: dict[str, Answerer] | None = None) -> Assistant:
+def build_assistant(
+    settings: Settings, corpus: Corpus | None = None, answerers: dict[str, Answerer] | None = None
+) -> Assistant:
     """Wire the assistant from settings (components may be handed in, e.g. by tests)."""
     corpus = corpus or open_corpus(settings)
     return Assistant(settings, corpus, answerers or build_answerers(settings, corpus))

@@ -35,7 +35,8 @@ class EmbeddingSettings(BaseModel):
 class ChromaSettings(BaseModel):
     url: str | None = Field(
         None,
-        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). Unset: an embedded PersistentClient in the data dir.",
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). "
+        "Unset: an embedded PersistentClient in the data dir.",
     )
     collection_prefix: str = Field("report", description="Collection name prefix; one collection per corpus.")
 
@@ -43,7 +44,9 @@ class ChromaSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     top_k: int = Field(5, ge=1, le=100, description="Passages handed to the answerer.")
     candidates: int = Field(40, ge=5, description="Candidates taken from each side before fusion.")
-    rrf_k: int = Field(5, ge=1, description="Reciprocal rank fusion constant (small: a corpus has few passages; 2-7 measured alike).")
+    rrf_k: int = Field(
+        5, ge=1, description="Reciprocal rank fusion constant (small: a corpus has few passages; 2-7 measured alike)."
+    )
     dense_weight: float = Field(1.0, ge=0.0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0.0, description="Weight of the lexical ranking in fusion.")
     max_passage_chars: int = Field(320, ge=80, description="Target maximum passage length in characters.")
@@ -64,7 +67,8 @@ class ServerSettings(BaseModel):
     root_path: str = Field("", description="Path prefix when served behind a reverse proxy, e.g. /report-assistant.")
     auth_token: SecretStr | None = Field(None, description="Bearer token required on every route when set.")
     trusted_user_header: str | None = Field(
-        None, description="Header set by the portal's SSO proxy naming the user (e.g. X-Remote-User); required when set."
+        None,
+        description="Header set by the portal's SSO proxy naming the user (e.g. X-Remote-User); required when set.",
     )
     frame_ancestors: list[str] = Field(
         default_factory=lambda: ["'self'"], description="CSP frame-ancestors allowed to embed the chat."

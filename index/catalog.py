@@ -41,9 +41,7 @@ class Catalog:
     documents: list[IndexedDocument] = field(default_factory=list)
 
     def passages(self, document_ids: set[str] | None = None) -> list[Passage]:
-        return [
-            p for d in self.documents if document_ids is None or d.document.id in document_ids for p in d.passages
-        ]
+        return [p for d in self.documents if document_ids is None or d.document.id in document_ids for p in d.passages]
 
     def versions(self, document_ids: set[str] | None = None) -> list[str]:
         return [d.version for d in self.documents if document_ids is None or d.document.id in document_ids]
@@ -90,11 +88,13 @@ def load_catalog(index_dir: Path, corpus: str) -> Catalog:
             IndexedDocument(_document_from(d["document"]), [_passage_from(p) for p in d["passages"]])
             for d in data["documents"]
         ]
-        return Catalog(corpus=corpus, embedding=data["embedding"], chunking=data.get("chunking", ""),
-                       documents=documents)
+        return Catalog(
+            corpus=corpus, embedding=data["embedding"], chunking=data.get("chunking", ""), documents=documents
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise CatalogError(
-            f"索引目录 {index_dir} 中的 {CATALOG_FILE} 已损坏（{exc}）。请运行 report-assistant doctor --repair 重建索引。"
+            f"索引目录 {index_dir} 中的 {CATALOG_FILE} 已损坏（{exc}）。"
+            "请运行 report-assistant doctor --repair 重建索引。"
         ) from exc
 
 

@@ -33,8 +33,10 @@ def _sentence_spans(text: str, start: int, end: int, max_chars: int) -> list[tup
     for s, e in spans:
         while e - s > max_chars:
             cut = None
-            # Search one character past the limit so the lookahead sees a digit after a separator ("18,|977").
-            for match in _CLAUSE_END.finditer(text, s, s + max_chars + 1):
+            # Search one character past the limit so the lookahead sees a digit after a separator ("18,|977"),
+            # and only after the heading lines glued in front ("二、" is no clause end).
+            body = max(s, text.rfind("\n", s, s + max_chars) + 1)
+            for match in _CLAUSE_END.finditer(text, body, s + max_chars + 1):
                 if match.end() <= s + max_chars:
                     cut = match.end()
             if cut is None or cut <= s:

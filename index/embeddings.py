@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+
 
 class EmbeddingError(RuntimeError):
     """An embedding backend that cannot be set up; the message says what to install or fix."""
@@ -47,7 +49,9 @@ class SentenceTransformerEmbeddings(ReportEmbeddings):
 
     def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32) -> None:
         if not model:
-            raise EmbeddingError("sentence-transformers 后端需要设置模型路径或名称（REPORT_ASSISTANT_EMBEDDING__MODEL）")
+            raise EmbeddingError(
+                "sentence-transformers 后端需要设置模型路径或名称（REPORT_ASSISTANT_EMBEDDING__MODEL）"
+            )
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover
@@ -63,7 +67,9 @@ class SentenceTransformerEmbeddings(ReportEmbeddings):
         self.identity = f"sentence-transformers:{model}"
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
-        array = self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
+        array = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
         return [list(map(float, row)) for row in array]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -83,7 +89,7 @@ class FakeEmbeddings(ReportEmbeddings):
     def _vector(self, text: str) -> list[float]:
         vector = [0.0] * self.dim
         chars = [c for c in text if not c.isspace()]
-        grams = chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+        grams = chars + [a + b for a, b in itertools.pairwise(chars)]
         for gram in grams:
             digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
             index = int.from_bytes(digest[:4], "little") % self.dim

@@ -44,8 +44,9 @@ def chunking_identity(max_chars: int) -> str:
 class Ingestor:
     """Adds, replaces and removes documents of one corpus (catalog on disk + vectors in Chroma)."""
 
-    def __init__(self, index_dir: Path, corpus: str, store: VectorStore, embeddings: ReportEmbeddings,
-                 max_chars: int = 320) -> None:
+    def __init__(
+        self, index_dir: Path, corpus: str, store: VectorStore, embeddings: ReportEmbeddings, max_chars: int = 320
+    ) -> None:
         self.index_dir = index_dir
         self.corpus = corpus
         self.store = store
@@ -55,8 +56,9 @@ class Ingestor:
     def load(self) -> Catalog:
         return load_catalog(self.index_dir, self.corpus)
 
-    def ingest_paths(self, paths: Sequence[Path], progress: ProgressFn | None = None,
-                     rebuild: bool = False) -> IngestReport:
+    def ingest_paths(
+        self, paths: Sequence[Path], progress: ProgressFn | None = None, rebuild: bool = False
+    ) -> IngestReport:
         """Ingest files and folders; unreadable files are reported, the rest still go in."""
         report = IngestReport()
         documents: list[Document] = []
@@ -67,8 +69,13 @@ class Ingestor:
                 report.failed.append((str(path), str(exc)))
         return self.ingest_documents(documents, progress=progress, rebuild=rebuild, report=report)
 
-    def ingest_documents(self, documents: Sequence[Document], progress: ProgressFn | None = None,
-                         rebuild: bool = False, report: IngestReport | None = None) -> IngestReport:
+    def ingest_documents(
+        self,
+        documents: Sequence[Document],
+        progress: ProgressFn | None = None,
+        rebuild: bool = False,
+        report: IngestReport | None = None,
+    ) -> IngestReport:
         """Index documents: unchanged ones are a no-op; changed ones replace their passages atomically."""
         started = time.perf_counter()
         report = report or IngestReport()

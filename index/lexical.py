@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ def tokenize(text: str) -> list[str]:
                 tokens.append(run[:-1])
             continue
         tokens.extend(c for c in run if c not in _STOP_CHARS)
-        tokens.extend(a + b for a, b in zip(run, run[1:], strict=False))
+        tokens.extend(a + b for a, b in itertools.pairwise(run))
     return tokens
 
 

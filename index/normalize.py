@@ -12,7 +12,9 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[{_CJK}])")
 _SPACE_BEFORE_CJK_AFTER_DIGIT = re.compile(rf"(?<=[0-9%])[ \t\u00a0]+(?=[{_CJK}])")
 _SPACE_AFTER_CJK_BEFORE_DIGIT = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[0-9])")
 _MULTI_SPACE = re.compile(r"[ \t\u00a0]{2,}")
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[/，,共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[/，,共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
 _SENTENCE_END = tuple("。！？；：!?;:")
 _SLACK = 7  # display columns a full line may fall short of the wrap width
 _OUTLINE_START = re.compile(
@@ -97,9 +99,7 @@ def join_hard_wrapped(lines: list[tuple[str, int | None]]) -> list[tuple[str, in
 
 def normalise_lines(lines: list[str] | list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
     """Turn raw text lines (optionally tagged with their page) into clean paragraphs with pages."""
-    tagged: list[tuple[str, int | None]] = [
-        (item, None) if isinstance(item, str) else item for item in lines
-    ]
+    tagged: list[tuple[str, int | None]] = [(item, None) if isinstance(item, str) else item for item in lines]
     tagged = [(unicodedata.normalize("NFC", line.replace("\r", "")), page) for line, page in tagged]
     if is_hard_wrapped([line for line, _ in tagged]):
         raw = join_hard_wrapped(tagged)

@@ -83,15 +83,13 @@ class HybridSearch:
     def passage(self, passage_id: str) -> Passage | None:
         return self._by_id.get(passage_id)
 
-    def _rankings(self, query: str, versions: Sequence[str], allowed: set[str] | None, n: int,
-                  chinese: bool) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    def _rankings(
+        self, query: str, versions: Sequence[str], allowed: set[str] | None, n: int, chinese: bool
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         dense = self.store.query(self.embeddings.embed_query(query), n, versions)
         dense = [(pid, s) for pid, s in dense if pid in self._by_id]
-        if chinese:
-            lexical_query = " ".join([query, *expand_chinese(query)])
-        else:
-            # English questions: the dense side carries them; report terms from the glossary help lexically.
-            lexical_query = " ".join(translate_english(query))
+        # English questions: the dense side carries them; report terms from the glossary help lexically.
+        lexical_query = " ".join([query, *expand_chinese(query)]) if chinese else " ".join(translate_english(query))
         lexical = self._lexical.search(lexical_query, n, allowed) if lexical_query.strip() else []
         return dense, lexical
 
@@ -138,9 +136,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     document_ids: set[str] | None = None
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         hits: list[ScoredPassage] = self.search.search(query, self.k, self.document_ids)
         return [
             LCDocument(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,8 +107,7 @@ class VectorStore:
         where: dict[str, Any] = (
             {"doc_version": versions[0]} if len(versions) == 1 else {"doc_version": {"$in": list(versions)}}
         )
-        result = self._call("query", query_embeddings=[list(vector)], n_results=k, where=where,
-                            include=["distances"])
+        result = self._call("query", query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"])
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=False)]
@@ -134,10 +134,8 @@ class VectorStore:
 
     def drop(self) -> None:
         """Delete the whole collection."""
-        try:
+        with contextlib.suppress(Exception):  # absent already
             self._client.delete_collection(self.name)
-        except Exception:
-            pass
         self._collection = None
 
     def _call(self, method: str, **kwargs: Any) -> Any:

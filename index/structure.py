@@ -110,8 +110,12 @@ def _headings(paragraphs: list[tuple[int, int, str]]) -> dict[int, _Candidate]:
         c = candidates[i]
         if c.standalone:
             continue
-        if runs and runs[-1][-1].kind == c.kind and not any(
-            j in headings and _RANK[headings[j].kind] <= _RANK[c.kind] for j in range(runs[-1][-1].index + 1, i)
+        if (
+            runs
+            and runs[-1][-1].kind == c.kind
+            and not any(
+                j in headings and _RANK[headings[j].kind] <= _RANK[c.kind] for j in range(runs[-1][-1].index + 1, i)
+            )
         ):
             runs[-1].append(c)
         else:
@@ -150,8 +154,9 @@ def parse_outline(document: Document) -> Outline:
             if later_rank <= rank:
                 end = later_start
                 break
-        sections.append(Section(level=len(path), marker=marker, title=path[-1][len(marker) :], start=start, end=end,
-                                path=path))
+        sections.append(
+            Section(level=len(path), marker=marker, title=path[-1][len(marker) :], start=start, end=end, path=path)
+        )
     return Outline(sections=sections, paragraphs=paragraphs)
 
 

@@ -67,10 +67,13 @@ def main() -> int:
         report = corpus.ingest([args.reports])
         for path, reason in report.failed:
             print(f"failed: {path}: {reason}", file=sys.stderr)
-        print(f"indexed {report.passages} passages with {corpus.embeddings.identity} "
-              f"in {time.perf_counter() - started:.1f} s")
-        result = run_retrieval_eval(args.questions, retrieve_with(corpus), baseline=args.baseline,
-                                    metrics_out=args.metrics_out)
+        print(
+            f"indexed {report.passages} passages with {corpus.embeddings.identity} "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        result = run_retrieval_eval(
+            args.questions, retrieve_with(corpus), baseline=args.baseline, metrics_out=args.metrics_out
+        )
     print_summary(result)
     if args.metrics_out:
         print(f"metrics written to {args.metrics_out}")

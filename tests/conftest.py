@@ -28,11 +28,7 @@ DEV_QUESTIONS = SEEDS_DIR / "dev.jsonl"
 SettingsFactory = Callable[..., "Settings"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "chroma_server: starts a real Chroma server (`chroma run`) for the HTTP path")
-
-
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seed_path() -> Path:
     """Path of the shipped seed report (a hard-wrapped PDF extract as .txt)."""
     return SEED_REPORT

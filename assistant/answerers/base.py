@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.models import Document, Passage, ScoredPassage
-
 from assistant.figures import AuditFinding
 from assistant.question import QuestionAnalysis
+from assistant.records import AnswerMode
+from index.models import Document, Passage, ScoredPassage
 
 REFUSAL_PREFIX = "报告未提及"
 ENGLISH_REFUSAL_PREFIX = "The report does not mention"
@@ -35,7 +35,7 @@ class Draft:
     refused: bool = False
     warnings: list[str] = field(default_factory=list)
     computed: list[str] = field(default_factory=list)
-    mode: str = "extractive"
+    mode: AnswerMode = "extractive"
 
 
 class Answerer(Protocol):

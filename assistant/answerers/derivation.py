@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.evidence import Sentence, bigrams
 from assistant.figures import Derived, Figure, derive, parse_figures
@@ -13,7 +14,19 @@ from assistant.question import QuestionAnalysis
 _BUDGET = re.compile(r"预算|预算数|预算安排|拨款|计划|任务")
 _SPENT = re.compile(r"支出|支付|花|使用|完成采购金额|实际")
 _RATE = re.compile(r"率|完成预算|占")
-_ROLE_WORDS = ("调整预算数", "调整预算", "预算数", "预算安排", "实际支出", "预算", "支出", "收入", "总投资", "投资", "金额")
+_ROLE_WORDS = (
+    "调整预算数",
+    "调整预算",
+    "预算数",
+    "预算安排",
+    "实际支出",
+    "预算",
+    "支出",
+    "收入",
+    "总投资",
+    "投资",
+    "金额",
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +126,7 @@ def _aggregate(question: QuestionAnalysis, candidates: Sequence[Sentence], kind:
         return None
     budgets = [b for b, _ in pairs]
     spent = [s for _, s in pairs]
-    op = "sum" if kind == "sum" else "average"
+    op: Literal["sum", "average"] = "sum" if kind == "sum" else "average"
     results = [
         (roles[0] if roles else "预算", derive(op, *budgets)),
         ("实际支出", derive(op, *spent)),

@@ -1,4 +1,4 @@
-"""The offline answerer: picks the report's own sentences, computes derived figures, refuses when the report is silent."""
+"""The offline answerer: the report's own sentences and computed figures; refuses when the report is silent."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from assistant.evidence import (
     bigrams,
     clauses,
     listing_heads,
-    figure_kinds,
-    question_grams,
     score_sentences,
 )
 from assistant.figures import findings_for_text, parse_figures
@@ -49,8 +47,14 @@ def _marker_kind(marker: str) -> str:
 
 
 _COUNTER_GROUPS = {
-    "次": "event", "批次": "event", "人次": "event", "场": "event", "期": "event",
-    "人": "person", "名": "person", "位": "person",
+    "次": "event",
+    "批次": "event",
+    "人次": "event",
+    "场": "event",
+    "期": "event",
+    "人": "person",
+    "名": "person",
+    "位": "person",
 }
 _ASKED_COUNTER = re.compile(r"(?:多少|几)(批次|人次|次|场|期|人|名|位)")
 _COUNTER_IN_TEXT = re.compile(r"\d[\d,.]*\s*(?:万|亿)?(批次|人次|次|场|期|人|名|位)")
@@ -101,14 +105,15 @@ def _parts(q: QuestionAnalysis) -> list[QuestionAnalysis]:
     return parts
 
 
-def _select(q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, hits: Sequence[ScoredPassage]) -> list[Sentence]:
+def _select(
+    q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, hits: Sequence[ScoredPassage]
+) -> list[Sentence]:
     """Choose the sentences that answer the question: the best one, then those covering what it misses."""
     if not scored:
         return []
     best = scored[0]
     chosen = [best]
     keys = {best.key}
-    grams = question_grams(q)
     covered = set(bigrams(best.text))
     limit = _MAX_SENTENCES + (1 if (q.listing or q.purpose or len(q.parts) > 1) else 0)
     for part in _parts(q):
@@ -124,8 +129,13 @@ def _select(q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, h
             kind = _marker_kind(marker.group(0))
             for sentence in scored:
                 m = _ITEM_MARKER.match(sentence.text)
-                if (m and sentence.key not in keys and sentence.passage.id == best.passage.id
-                        and _marker_kind(m.group(0)) == kind and len(chosen) < _MAX_ITEMS):
+                if (
+                    m
+                    and sentence.key not in keys
+                    and sentence.passage.id == best.passage.id
+                    and _marker_kind(m.group(0)) == kind
+                    and len(chosen) < _MAX_ITEMS
+                ):
                     chosen.append(sentence)
                     keys.add(sentence.key)
     heads = listing_heads(q) if q.listing else []
@@ -149,8 +159,12 @@ def _select(q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, h
         # What a fund or project is for is told across its paragraph: take the purpose sentences that follow.
         openings = {(c.passage.id, c.lead or clauses(c.text)[0]) for c in chosen}
         for sentence in sorted(scored, key=lambda s: s.start):
-            if (sentence.key not in keys and (sentence.passage.id, sentence.lead) in openings
-                    and _PURPOSE_CUE.search(sentence.text) and len(chosen) < _MAX_ITEMS):
+            if (
+                sentence.key not in keys
+                and (sentence.passage.id, sentence.lead) in openings
+                and _PURPOSE_CUE.search(sentence.text)
+                and len(chosen) < _MAX_ITEMS
+            ):
                 chosen.append(sentence)
                 keys.add(sentence.key)
     chosen.sort(key=lambda s: (s.passage.document_id, s.passage.start + s.start))
@@ -193,7 +207,7 @@ class ExtractiveAnswerer:
             prefix = "Note — the report is inconsistent here: " if q.english else "⚠ 注意："
             text += "\n" + "\n".join(prefix + n for n in notes)
         computed = [r.formula for _, r in computation.results] if computation else []
-        return Draft(text=text, quotes=quotes, warnings=warnings, computed=computed, mode=self.mode)
+        return Draft(text=text, quotes=quotes, warnings=warnings, computed=computed, mode="extractive")
 
     def stream(self, context: AnswerContext) -> Iterator[str | Draft]:
         draft = self.answer(context)
@@ -214,8 +228,12 @@ class ExtractiveAnswerer:
         return Draft(text=f"{REFUSAL_PREFIX}{reason}，无法根据报告回答。", refused=True)
 
     @staticmethod
-    def _body(q: QuestionAnalysis, chosen: Sequence[Sentence], markers: dict[tuple[str, int], int],
-              computation: Computation | None) -> str:
+    def _body(
+        q: QuestionAnalysis,
+        chosen: Sequence[Sentence],
+        markers: dict[tuple[str, int], int],
+        computation: Computation | None,
+    ) -> str:
         quoted = [f"{_trim(s, q)}[{markers[s.key]}]" for s in chosen]
         if q.english:
             figures = [f.text for s in chosen for f in parse_figures(s.text) if f.family != "plain"]

@@ -25,7 +25,7 @@ class FakeAnswerer:
         self.seen.append(context)
         text = self.replies.popleft() if self.replies else self.last
         self.last = text
-        return Draft(text=text, refused=text.startswith("报告未提及"), mode=self.mode)
+        return Draft(text=text, refused=text.startswith("报告未提及"), mode="fake")
 
     def stream(self, context: AnswerContext) -> Iterator[str | Draft]:
         draft = self.answer(context)

@@ -83,4 +83,4 @@ class LLMAnswerer:
         if not text or not any(ch.isalnum() for ch in text):
             raise LLMUnavailable("大模型返回了空的或无法识别的内容")
         refused = text.startswith(("报告未提及", "The report does not"))
-        return Draft(text=text, refused=refused, mode=self.mode)
+        return Draft(text=text, refused=refused, mode="llm")

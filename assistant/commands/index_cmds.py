@@ -25,8 +25,14 @@ def ingest(
     targets = paths or [settings.seeds_dir]
     with friendly_errors():
         corpus = open_corpus(settings)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("读取报告", total=None)
 
             def progress(message: str, done: int, total: int) -> None:
@@ -66,8 +72,13 @@ def search(
                 record = {
                     "question": q,
                     "retrieved": [
-                        {"passage_id": h.passage.id, "document": h.passage.document, "section": h.passage.section,
-                         "text": h.passage.text, "score": round(h.score, 6)}
+                        {
+                            "passage_id": h.passage.id,
+                            "document": h.passage.document,
+                            "section": h.passage.section,
+                            "text": h.passage.text,
+                            "score": round(h.score, 6),
+                        }
                         for h in hits
                     ],
                 }
@@ -75,8 +86,10 @@ def search(
                 continue
             console.print(f"[bold]问题：[/]{q}")
             for rank, hit in enumerate(hits, start=1):
-                console.print(f"[cyan]{rank}.[/] [bold]{hit.passage.section or hit.passage.document}[/]"
-                              f"  [dim]得分 {hit.score:.4f}[/]")
+                console.print(
+                    f"[cyan]{rank}.[/] [bold]{hit.passage.section or hit.passage.document}[/]"
+                    f"  [dim]得分 {hit.score:.4f}[/]"
+                )
                 console.print(f"   {hit.passage.text}", soft_wrap=True, markup=False, highlight=False)
 
 

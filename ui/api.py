@@ -1,0 +1,184 @@
+"""The HTTP API for the portal: ask (whole or streamed as SSE), documents, feedback, health."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field, model_validator
+
+from assistant.records import AnswerRecord, ChatTurn
+from assistant.service import Assistant, QuestionError, StreamEvent
+from ui.feedback import FeedbackStore, UnknownRecord
+from ui.uploads import UploadError, display_name, index_upload, report_dict, store_upload
+
+
+class AskRequest(BaseModel):
+    """A question, with the conversation so far and the reports to ask (all when omitted)."""
+
+    question: str = Field(description="问题（中文或英文）。")
+    history: list[ChatTurn] = Field(default_factory=list, description="此前的对话轮次（不含引文 HTML）。")
+    documents: list[str] | None = Field(None, description="限定查询的报告 id；省略则查询全部报告。")
+    mode: Literal["extractive", "llm", "fake"] | None = Field(None, description="回答方式；省略则用默认方式。")
+
+
+class FeedbackRequest(BaseModel):
+    """👍/👎 on an answer, named by its record id or given whole."""
+
+    record_id: str | None = None
+    record: AnswerRecord | None = None
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=4000)
+
+    @model_validator(mode="after")
+    def _names_a_record(self) -> FeedbackRequest:
+        if not self.record_id and self.record is None:
+            raise ValueError("record_id or record is required")
+        return self
+
+
+class DocumentOut(BaseModel):
+    """An indexed report."""
+
+    id: str
+    name: str
+    passages: int
+    characters: int
+    sha256: str
+
+
+class ErrorOut(BaseModel):
+    """An error, explained in Chinese."""
+
+    error: str
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """Return the API's error shape."""
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def sse(event: str, data: Any) -> str:
+    """Return one server-sent event."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _event_data(event: StreamEvent) -> tuple[str, Any]:
+    if event.kind == "record" and event.record is not None:
+        return "record", event.record.model_dump(mode="json")
+    return "delta", {"text": event.text}
+
+
+def _document_ids(documents: list[str] | None) -> set[str] | None:
+    return set(documents) if documents else None
+
+
+def build_router(assistant: Assistant, store: FeedbackStore) -> APIRouter:
+    """Return the API routes over one assistant and feedback store."""
+    router = APIRouter()
+    settings = assistant.settings
+    errors: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}}
+
+    @router.get("/healthz", tags=["运行状态"])
+    def healthz() -> dict[str, Any]:
+        """服务状态、已索引报告数、默认回答方式。"""
+        return {"status": "ok", "documents": len(assistant.corpus.documents()), "mode": settings.answer_mode}
+
+    @router.post("/api/ask", response_model=AnswerRecord, responses=errors, tags=["问答"])
+    def ask(body: AskRequest) -> Any:
+        """提问，返回完整的回答记录（回答、引文、数字核验、警示）。"""
+        try:
+            record = assistant.ask(body.question, body.history, _document_ids(body.documents), body.mode)
+        except QuestionError as exc:
+            return error(400, str(exc))
+        store.remember(record)
+        return record
+
+    @router.post("/api/ask/stream", responses={200: {"content": {"text/event-stream": {}}}, **errors}, tags=["问答"])
+    def ask_stream(body: AskRequest) -> Any:
+        """提问，以 SSE 流式返回：若干 `event: delta`（data 为 {"text"}），最后一个 `event: record`。"""
+        events = assistant.stream(body.question, body.history, _document_ids(body.documents), body.mode)
+        try:
+            first = next(events)
+        except QuestionError as exc:
+            return error(400, str(exc))
+
+        def body_events() -> Iterator[str]:
+            event: StreamEvent | None = first
+            try:
+                while event is not None:
+                    name, data = _event_data(event)
+                    if event.record is not None:
+                        store.remember(event.record)
+                    yield sse(name, data)
+                    event = next(events, None)
+            except Exception as exc:  # the stream has started: report in-band
+                yield sse("error", {"error": f"回答过程中出错：{exc}"})
+
+        return StreamingResponse(
+            body_events(), media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @router.get("/api/documents", response_model=list[DocumentOut], responses=errors, tags=["报告"])
+    def documents() -> list[DocumentOut]:
+        """列出已索引的报告。"""
+        return [DocumentOut(**vars(d)) for d in assistant.corpus.documents()]
+
+    @router.post("/api/documents", tags=["报告"],
+                 responses={**errors, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}})
+    def upload(request: Request, file: UploadFile = File(description="报告文件：PDF、DOCX、TXT 或 MD")) -> Any:
+        """上传一份报告并建立索引，返回索引结果。"""
+        limit = settings.server.max_upload_mb
+        try:
+            length = int(request.headers.get("content-length", "0"))
+        except ValueError:
+            length = 0
+        try:
+            if length > limit * 1024 * 1024 + 64 * 1024:
+                raise UploadError(413, f"文件过大，单个文件不能超过 {limit:g} MB。")
+            name = display_name(file.filename)
+            path = store_upload(file.file, file.filename, settings.data_dir / "uploads", limit)
+            report = index_upload(assistant.corpus, path, name)
+        except UploadError as exc:
+            return error(exc.status, exc.message)
+        result = report_dict(report)
+        result["documents"] = [vars(d) for d in assistant.corpus.documents()]
+        return result
+
+    @router.delete("/api/documents/{document_id}", tags=["报告"], responses={404: {"model": ErrorOut}})
+    def remove(document_id: str) -> Any:
+        """从索引中移除一份报告。"""
+        if not assistant.corpus.remove(document_id):
+            return error(404, "没有这份报告。")
+        return {"removed": document_id}
+
+    @router.post("/api/feedback", tags=["反馈"], responses={404: {"model": ErrorOut}})
+    def feedback(body: FeedbackRequest, request: Request) -> Any:
+        """对一条回答点赞或点踩（可附意见），存入 SQLite。"""
+        user = getattr(request.state, "user", None)
+        try:
+            feedback_id = store.add(body.rating, record=body.record, record_id=body.record_id,
+                                    comment=body.comment, user=user)
+        except UnknownRecord:
+            return error(404, "找不到这条回答记录，请附上完整的 record。")
+        return {"id": feedback_id, "record_id": body.record_id or (body.record.id if body.record else None)}
+
+    return router
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer the assistant's known errors with the API's error shape, in Chinese."""
+
+    async def question_error(request: Request, exc: Exception) -> JSONResponse:
+        return error(400, str(exc))
+
+    async def upload_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, UploadError)
+        return error(exc.status, exc.message)
+
+    app.add_exception_handler(QuestionError, question_error)
+    app.add_exception_handler(UploadError, upload_error)

@@ -1,0 +1,216 @@
+"""The Gradio web chat, in Chinese: streamed answers with citations and figure badges, feedback, documents panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.records import AnswerRecord
+from assistant.service import Assistant, QuestionError
+from ui.feedback import FeedbackStore
+from ui.render import (
+    CSS,
+    documents_table,
+    history_from_messages,
+    message_text,
+    record_id_of,
+    render_error,
+    render_record,
+    render_streaming,
+)
+from ui.uploads import UploadError, display_name, index_upload, store_upload
+
+EXAMPLES = [
+    "2023年预算完成率是多少？",
+    "公车一年花了多少钱？",
+    "全年预算数和实际支出相差多少？",
+    "机关运行经费的预算执行情况如何？",
+]
+TITLE = "报告问答助手"
+INTRO = (
+    "针对部门整体支出绩效自评报告提问。回答中的每个数字都经代码核对，"
+    "标注 **已核验 / 计算得出 / 不一致 / 未核验**；点开引用可查看原文。"
+)
+EMBED_CSS = """
+#ra-header, #ra-examples, footer { display: none !important; }
+.gradio-container { padding-top: 4px !important; }
+"""
+"""Extra styles of the embed view: no header chrome, no examples, no footer."""
+
+Records = dict[str, dict[str, Any]]
+
+
+class ChatHandlers:
+    """Thin callbacks: they call the assistant and the pure render functions, nothing more."""
+
+    def __init__(self, assistant: Assistant, store: FeedbackStore) -> None:
+        self.assistant = assistant
+        self.store = store
+
+    # -- chat --------------------------------------------------------------------------------------
+    def _lookup(self, records: Records) -> Any:
+        def lookup(record_id: str) -> AnswerRecord | None:
+            if record_id in records:
+                return AnswerRecord.model_validate(records[record_id])
+            return self.store.record(record_id)
+
+        return lookup
+
+    def respond(self, question: str, messages: list[dict[str, Any]] | None, selected: list[str] | None,
+                records: Records | None) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer into the chat, then replace it with the rendered record."""
+        messages = list(messages or [])
+        records = dict(records or {})
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), messages, records
+            return
+        history = history_from_messages(messages, self._lookup(records))
+        messages += [{"role": "user", "content": question}, {"role": "assistant", "content": render_streaming("")}]
+        yield "", messages, records
+        text = ""
+        try:
+            for event in self.assistant.stream(question, history, set(selected) if selected else None):
+                if event.kind == "delta":
+                    text += event.text
+                    messages[-1] = {"role": "assistant", "content": render_streaming(text)}
+                elif event.record is not None:
+                    self.store.remember(event.record)
+                    records[event.record.id] = event.record.model_dump(mode="json")
+                    messages[-1] = {"role": "assistant", "content": render_record(event.record)}
+                yield "", messages, records
+        except QuestionError as exc:
+            messages[-1] = {"role": "assistant", "content": render_error(str(exc))}
+            yield "", messages, records
+
+    def clear(self) -> tuple[Any, ...]:
+        """Empty the conversation."""
+        return [], {}, None, gr.update(visible=False), ""
+
+    # -- feedback ----------------------------------------------------------------------------------
+    def like(self, messages: list[dict[str, Any]] | None, records: Records | None, request: gr.Request,
+             data: gr.LikeData) -> tuple[Any, ...]:
+        """Store 👍/👎 on the answer it was given to, then offer a comment box."""
+        messages = messages or []
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        content = message_text(messages[index]["content"]) if 0 <= index < len(messages) else ""
+        record_id = record_id_of(content) or record_id_of(message_text(data.value))
+        record = self._lookup(records or {})(record_id) if record_id else None
+        if record is None:
+            return None, gr.update(visible=False), "这条消息不是回答，无法评价。"
+        rating = "up" if data.liked is True or data.liked == "Like" else "down"
+        feedback_id = self.store.add(rating, record=record, user=_user(self.assistant, request))
+        note = "已记录：👍 有帮助。" if rating == "up" else "已记录：👎 没有帮助。"
+        return feedback_id, gr.update(visible=True), note + "可在下方补充意见（可选）。"
+
+    def comment(self, feedback_id: int | None, text: str) -> tuple[Any, ...]:
+        """Attach the optional comment to the last feedback."""
+        if feedback_id is None or not (text or "").strip():
+            return gr.skip(), gr.skip(), "请先输入意见。"
+        self.store.set_comment(int(feedback_id), text)
+        return "", gr.update(visible=False), "已收到您的意见，谢谢！"
+
+    # -- documents ---------------------------------------------------------------------------------
+    def documents(self, selected: list[str] | None = None) -> tuple[Any, ...]:
+        """Return the report choices (all ticked unless a selection is kept) and the documents table."""
+        docs = self.assistant.corpus.documents()
+        ids = [d.id for d in docs]
+        value = [i for i in (selected or []) if i in ids] or ids
+        choices = [(d.name, d.id) for d in docs]
+        table = documents_table([(d.name, d.passages, d.characters) for d in docs])
+        return gr.update(choices=choices, value=value), table
+
+    def upload(self, file_path: str | None, selected: list[str] | None,
+               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio's idiom
+        """Store the uploaded report under a generated name, index it with progress, and tick it."""
+        if not file_path:
+            return "请先选择要上传的报告文件。", gr.skip(), gr.skip(), gr.skip()
+        settings = self.assistant.settings
+        name = display_name(Path(file_path).name)
+        try:
+            with open(file_path, "rb") as source:
+                stored = store_upload(source, name, settings.data_dir / "uploads", settings.server.max_upload_mb)
+            progress(0, desc=f"正在读取 {name}")
+
+            def report_progress(message: str, done: int, total: int) -> None:
+                progress((done, total) if total else 1.0, desc=message)
+
+            report = index_upload(self.assistant.corpus, stored, name, progress=report_progress)
+        except UploadError as exc:
+            return f"❌ {exc.message}", gr.skip(), gr.skip(), None
+        docs = self.assistant.corpus.documents()
+        new_ids = [d.id for d in docs if d.name == name]
+        choice, table = self.documents(list(selected or []) + new_ids)
+        if report.added or report.replaced:
+            status = f"✅ 已索引《{name}》，全库共 {report.passages} 个段落，用时 {report.seconds:.1f} 秒。"
+        else:
+            status = f"ℹ️ 《{name}》与已索引的版本相同，无需重新索引。"
+        return status, choice, table, None
+
+
+def _user(assistant: Assistant, request: gr.Request | None) -> str | None:
+    header = assistant.settings.server.trusted_user_header
+    if not header or request is None:
+        return None
+    value = request.headers.get(header.lower())
+    return str(value) if value else None
+
+
+def build_blocks(assistant: Assistant, store: FeedbackStore, *, embed: bool = False) -> gr.Blocks:
+    """Build the chat UI (the embed view drops the header, examples and footer)."""
+    handlers = ChatHandlers(assistant, store)
+    with gr.Blocks(title=TITLE, fill_width=embed) as blocks:
+        records = gr.State({})
+        last_feedback = gr.State(None)
+        with gr.Column(elem_id="ra-header"):
+            gr.Markdown(f"# {TITLE}\n{INTRO}")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=360):
+                chatbot = gr.Chatbot(
+                    label="对话", elem_id="ra-chat", height=620 if not embed else 520,
+                    feedback_options=("Like", "Dislike"), buttons=["copy"], layout="bubble",
+                    placeholder="请在下方输入问题，回答会附上引用原文和数字核验结果。",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        show_label=False, placeholder="请输入问题，例如：2023年预算完成率是多少？",
+                        elem_id="ra-question", scale=6, lines=1, max_lines=4, autofocus=not embed,
+                    )
+                    send = gr.Button("发送", variant="primary", elem_id="ra-send", scale=1, min_width=80)
+                    clear = gr.Button("清空对话", elem_id="ra-clear", scale=1, min_width=80)
+                with gr.Column(elem_id="ra-examples"):
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+                feedback_note = gr.Markdown(elem_id="ra-feedback-note")
+                with gr.Row(visible=False, elem_id="ra-comment-row") as comment_row:
+                    comment = gr.Textbox(label="补充意见（可选）", elem_id="ra-comment", scale=5)
+                    comment_send = gr.Button("提交意见", elem_id="ra-comment-send", scale=1)
+            with gr.Column(scale=1, min_width=260):
+                with gr.Accordion("报告", open=not embed, elem_id="ra-documents"):
+                    selection = gr.CheckboxGroup(label="查询范围（不选则查询全部报告）", elem_id="ra-doc-choice")
+                    table = gr.Markdown(elem_id="ra-doc-table")
+                    upload = gr.File(
+                        label="上传报告（PDF、DOCX、TXT、MD）", file_types=[".pdf", ".docx", ".txt", ".md"],
+                        file_count="single", type="filepath", elem_id="ra-upload",
+                    )
+                    upload_send = gr.Button("上传并索引", elem_id="ra-upload-send")
+                    upload_status = gr.Markdown(elem_id="ra-upload-status")
+
+        ask_inputs = [question, chatbot, selection, records]
+        ask_outputs = [question, chatbot, records]
+        question.submit(handlers.respond, ask_inputs, ask_outputs, show_progress="hidden")
+        send.click(handlers.respond, ask_inputs, ask_outputs, show_progress="hidden")
+        clear.click(handlers.clear, None, [chatbot, records, last_feedback, comment_row, feedback_note])
+        chatbot.like(handlers.like, [chatbot, records], [last_feedback, comment_row, feedback_note])
+        comment_send.click(handlers.comment, [last_feedback, comment], [comment, comment_row, feedback_note])
+        comment.submit(handlers.comment, [last_feedback, comment], [comment, comment_row, feedback_note])
+        upload_send.click(handlers.upload, [upload, selection], [upload_status, selection, table, upload])
+        blocks.load(handlers.documents, None, [selection, table])
+    return blocks
+
+
+def page_css(embed: bool) -> str:
+    """Return the CSS of the full or the embed view."""
+    return CSS + (EMBED_CSS if embed else "")
