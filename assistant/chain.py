@@ -84,7 +84,8 @@ class AnswerChain:
             raise QuestionError("没有看懂这个问题，请用文字描述要查询的内容。")
         mode = turn.mode or self.default_mode
         if mode not in self.answerers:
-            raise QuestionError(f"不支持的回答模式：{mode}")
+            why = "未配置大模型服务地址（REPORT_ASSISTANT_LLM__BASE_URL），" if mode == "llm" else ""
+            raise QuestionError(f"{why}无法使用回答模式“{mode}”；可用的模式：{'、'.join(self.answerers)}。")
         turn.question, turn.mode = question, mode
         turn.standalone = condense(question, turn.history)
         return turn

@@ -195,6 +195,8 @@ def score_sentences(
                 labels = [label for family, label in _figures_of(text) if family in wanted]
                 if labels:
                     score += 0.1 + 0.4 * max(sum(idf[g] for g in grams if g in bigrams(lb)) for lb in labels) / total
+                else:
+                    score *= 0.75  # a figure was asked for and this sentence states none
             if heads and any(text.count(h) >= 2 for h in heads):
                 score += 0.3
             if question.target and question.target in lead + text + hit.passage.lead + hit.passage.section:

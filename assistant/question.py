@@ -89,7 +89,7 @@ _WANTS = (
 )
 _PURPOSE = re.compile(r"做什么|干什么|用途|用来|用于|用在|what .*(for|used)|purpose")
 _WHO = re.compile(r"是谁|谁是|哪位|姓名|名字|叫什么|who\b")
-_LIST = re.compile(r"哪些|有哪几|包括|分别是|列出|哪几|which|what are|list")
+_LIST = re.compile(r"哪些|有哪几|包括哪|分别是(?!多少)|分别在|列出|列举|哪几|which|what are|list")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 

@@ -91,7 +91,7 @@ def load_catalog(index_dir: Path, corpus: str) -> Catalog:
         return Catalog(
             corpus=corpus, embedding=data["embedding"], chunking=data.get("chunking", ""), documents=documents
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # AttributeError: JSON not an object
         raise CatalogError(
             f"索引目录 {index_dir} 中的 {CATALOG_FILE} 已损坏（{exc}）。"
             "请运行 report-assistant doctor --repair 重建索引。"

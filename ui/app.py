@@ -71,17 +71,22 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui_pat
     return app
 
 
-def main() -> None:
-    """Run the app with uvicorn on the configured host and port (see also `report-assistant serve`)."""
+def run(settings: Settings, assistant: Assistant, host: str | None = None, port: int | None = None) -> None:
+    """Serve the app with uvicorn (proxy headers trusted from FORWARDED_ALLOW_IPS, default 127.0.0.1)."""
     import uvicorn
 
+    uvicorn.run(create_app(settings, assistant), host=host or settings.server.host,
+                port=port or settings.server.port, proxy_headers=True)
+
+
+def main() -> None:
+    """Index the seed if needed and serve (the same as `report-assistant serve`)."""
     from assistant.commands.common import load_settings
 
     settings = load_settings()
     assistant = build_assistant(settings)
     assistant.ensure_indexed()
-    uvicorn.run(create_app(settings, assistant), host=settings.server.host, port=settings.server.port,
-                proxy_headers=True, forwarded_allow_ips="*" if settings.server.root_path else None)
+    run(settings, assistant)
 
 
 if __name__ == "__main__":

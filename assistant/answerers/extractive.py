@@ -12,6 +12,7 @@ from assistant.evidence import (
     TermWeights,
     bigrams,
     clauses,
+    figure_kinds,
     listing_heads,
     score_sentences,
 )
@@ -78,10 +79,24 @@ def _refusal_reason(q: QuestionAnalysis, weights: TermWeights, best: Sequence[Se
     return None
 
 
+_DESCRIPTIVE_TAIL = re.compile(r"^(主要用于|主要包括|包括|达到|体现)")
+
+
+_CONNECTIVE = re.compile(r"^(其中|同时|因此|另外|此外)[：:，,]")
+
+
 def _trim(sentence: Sentence, q: QuestionAnalysis) -> str:
-    """Shorten a long sentence to the run of clauses that answer the question."""
-    text = sentence.text
-    if len(text) <= _MAX_SENTENCE_CHARS or q.purpose or q.listing:
+    """Shorten a long sentence to the run of clauses that answer the question (leading connectives dropped)."""
+    text = _CONNECTIVE.sub("", sentence.text)
+    if q.purpose or q.listing:
+        return text
+    parts = clauses(text)
+    for i, part in enumerate(parts[1:], start=1):
+        # "…完成预算61.75%，主要用于…": what the money was for is not what a figure question asked.
+        if _DESCRIPTIVE_TAIL.match(part) and any(ch.isdigit() for ch in "".join(parts[:i])):
+            head = "".join(parts[:i]).rstrip("，,：:；;")
+            return head + "。"
+    if len(text) <= _MAX_SENTENCE_CHARS:
         return text
     focus = sentence.focus.rstrip("，,：:；;")
     return focus if focus.endswith(("。", "！", "？")) else focus + "。"
@@ -148,8 +163,16 @@ def _select(
             continue
         own = bigrams(sentence.text)
         new_terms = {t for t in q.search_terms if t not in covered_terms and _covers(own, t)}
+        related = sentence.passage.section == best.passage.section or len(
+            [t for t in q.search_terms if _covers(own, t)]
+        ) >= 2
+        new_terms = new_terms if related else set()
         listing = q.listing and bool(_ENUMERATION.search(sentence.text)) and (bool(new_terms) or enumerates)
-        close = sentence.score >= 0.85 * best.score and sentence.passage.id != best.passage.id
+        close = (
+            sentence.score >= 0.85 * best.score
+            and sentence.passage.id != best.passage.id
+            and (not q.wants or bool(figure_kinds(sentence.text) & q.wants))
+        )
         if new_terms or listing or close:
             chosen.append(sentence)
             keys.add(sentence.key)

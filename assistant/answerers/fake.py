@@ -9,13 +9,13 @@ from assistant.answerers.base import AnswerContext, Draft
 
 
 class FakeAnswerer:
-    """Returns queued replies in order (then repeats the last); `[n]` markers index the retrieved passages."""
+    """Returns queued replies in order, then repeats the last (or `default`); `[n]` markers index the hits."""
 
     mode = "fake"
 
-    def __init__(self, replies: Iterable[str] = ("根据报告，见段落[1]。",)) -> None:
+    def __init__(self, replies: Iterable[str] = (), default: str = "根据报告，见段落[1]。") -> None:
         self.replies = deque(replies)
-        self.last = self.replies[-1] if self.replies else "报告未提及。"
+        self.last = default  # answered while nothing was ever queued
         self.seen: list[AnswerContext] = []
 
     def enqueue(self, *replies: str) -> None:
