@@ -90,6 +90,9 @@ def split_sentences(passage: Passage) -> list[tuple[int, str, str]]:
             if len(text) < 4:
                 continue
             start = base + match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
+            if text.rstrip("。") in headings:
+                opening = text  # an inline heading ("（2）项目支出。") introduces what follows
+                continue
             if not opening:
                 lead = ""
                 opening = clauses(text)[0] if clauses(text) else ""

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -196,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     owner: FakeLLMServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
@@ -231,10 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self._send_json(500, {"error": {"message": "the fake LLM server has no scripted reply left"}})
             return
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
             self._answer(reply, request.streaming)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout); nothing to do
 
     def _answer(self, reply: Reply, streaming: bool) -> None:
         if reply.kind == "http_error":

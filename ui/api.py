@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from assistant.records import AnswerRecord, ChatTurn
 from assistant.service import Assistant, QuestionError, StreamEvent
+from assistant.settings import Settings
 from ui.feedback import FeedbackStore, UnknownRecord
 from ui.uploads import UploadError, display_name, index_upload, report_dict, store_upload
 
@@ -76,10 +77,9 @@ def _document_ids(documents: list[str] | None) -> set[str] | None:
     return set(documents) if documents else None
 
 
-def build_router(assistant: Assistant, store: FeedbackStore) -> APIRouter:
+def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings) -> APIRouter:
     """Return the API routes over one assistant and feedback store."""
     router = APIRouter()
-    settings = assistant.settings
     errors: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}}
 
     @router.get("/healthz", tags=["运行状态"])

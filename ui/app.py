@@ -13,7 +13,7 @@ from assistant.settings import Settings
 from ui.api import build_router, install_error_handlers
 from ui.chat import TITLE, build_blocks, page_css
 from ui.feedback import FeedbackStore
-from ui.security import SecurityMiddleware
+from ui.security import PathPrefixMiddleware, SecurityMiddleware
 
 UI_PATH = "/"
 EMBED_PATH = "/embed"
@@ -37,12 +37,11 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui_pat
         title=f"{TITLE} API",
         description="对政府部门绩效自评报告提问：回答附引文，数字经代码核验。",
         version="0.1.0",
-        root_path=server.root_path.rstrip("/"),
     )
     app.state.assistant = assistant
     app.state.feedback = store
     install_error_handlers(app)
-    app.include_router(build_router(assistant, store))
+    app.include_router(build_router(assistant, store, settings))
 
     token = server.auth_token.get_secret_value() if server.auth_token else None
     app.add_middleware(
@@ -59,12 +58,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui_pat
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", *([server.trusted_user_header] if server.trusted_user_header else [])],
     )
+    app.add_middleware(PathPrefixMiddleware, prefix=server.root_path)  # type: ignore[arg-type]
     max_size = f"{int(server.max_upload_mb * 1024 * 1024)}b"
     mounts = sorted({(embed_path, True), (ui_path, False)}, key=lambda m: -len(m[0]))  # longest path first
     for path, embed in mounts:
         kwargs: dict[str, Any] = {"footer_links": [] if embed else ["api"]}
         gr.mount_gradio_app(
-            app, build_blocks(assistant, store, embed=embed), path=path,
+            app, build_blocks(assistant, store, settings, embed=embed), path=path,
             root_path=_public_root(settings, path), css=page_css(embed), max_file_size=max_size,
             ssr_mode=False, run_history=False, **kwargs,
         )

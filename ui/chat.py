@@ -10,10 +10,11 @@ import gradio as gr
 
 from assistant.records import AnswerRecord
 from assistant.service import Assistant, QuestionError
+from assistant.settings import Settings
 from ui.feedback import FeedbackStore
 from ui.render import (
     CSS,
-    documents_table,
+    documents_list,
     history_from_messages,
     message_text,
     record_id_of,
@@ -46,9 +47,10 @@ Records = dict[str, dict[str, Any]]
 class ChatHandlers:
     """Thin callbacks: they call the assistant and the pure render functions, nothing more."""
 
-    def __init__(self, assistant: Assistant, store: FeedbackStore) -> None:
+    def __init__(self, assistant: Assistant, store: FeedbackStore, settings: Settings) -> None:
         self.assistant = assistant
         self.store = store
+        self.settings = settings
 
     # -- chat --------------------------------------------------------------------------------------
     def _lookup(self, records: Records) -> Any:
@@ -102,7 +104,7 @@ class ChatHandlers:
         if record is None:
             return None, gr.update(visible=False), "这条消息不是回答，无法评价。"
         rating = "up" if data.liked is True or data.liked == "Like" else "down"
-        feedback_id = self.store.add(rating, record=record, user=_user(self.assistant, request))
+        feedback_id = self.store.add(rating, record=record, user=_user(self.settings, request))
         note = "已记录：👍 有帮助。" if rating == "up" else "已记录：👎 没有帮助。"
         return feedback_id, gr.update(visible=True), note + "可在下方补充意见（可选）。"
 
@@ -120,7 +122,7 @@ class ChatHandlers:
         ids = [d.id for d in docs]
         value = [i for i in (selected or []) if i in ids] or ids
         choices = [(d.name, d.id) for d in docs]
-        table = documents_table([(d.name, d.passages, d.characters) for d in docs])
+        table = documents_list([(d.name, d.passages, d.characters) for d in docs])
         return gr.update(choices=choices, value=value), table
 
     def upload(self, file_path: str | None, selected: list[str] | None,
@@ -128,7 +130,7 @@ class ChatHandlers:
         """Store the uploaded report under a generated name, index it with progress, and tick it."""
         if not file_path:
             return "请先选择要上传的报告文件。", gr.skip(), gr.skip(), gr.skip()
-        settings = self.assistant.settings
+        settings = self.settings
         name = display_name(Path(file_path).name)
         try:
             with open(file_path, "rb") as source:
@@ -151,17 +153,17 @@ class ChatHandlers:
         return status, choice, table, None
 
 
-def _user(assistant: Assistant, request: gr.Request | None) -> str | None:
-    header = assistant.settings.server.trusted_user_header
+def _user(settings: Settings, request: gr.Request | None) -> str | None:
+    header = settings.server.trusted_user_header
     if not header or request is None:
         return None
     value = request.headers.get(header.lower())
     return str(value) if value else None
 
 
-def build_blocks(assistant: Assistant, store: FeedbackStore, *, embed: bool = False) -> gr.Blocks:
+def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings, *, embed: bool = False) -> gr.Blocks:
     """Build the chat UI (the embed view drops the header, examples and footer)."""
-    handlers = ChatHandlers(assistant, store)
+    handlers = ChatHandlers(assistant, store, settings)
     with gr.Blocks(title=TITLE, fill_width=embed) as blocks:
         records = gr.State({})
         last_feedback = gr.State(None)

@@ -18,9 +18,10 @@ STATUS_LABELS: dict[str, str] = {
 STATUS_ICONS: dict[str, str] = {"verified": "✔", "derived": "∑", "mismatch": "✖", "unverified": "?"}
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_RECORD_ID = re.compile(r'data-record-id="([0-9A-Za-z_-]+)"')
+_RECORD_ID = re.compile(r"\bra-record-([0-9A-Za-z_-]+)")
 _TAG = re.compile(r"<[^>]+>")
 _WARNING_LINE = re.compile(r"^\s*⚠\s*注意[:：]")
+_TEXT_DIV = re.compile(r'<div class="ra-text[^"]*">(.*?)</div>', re.S)
 
 
 def escape(text: str) -> str:
@@ -95,7 +96,7 @@ def figure_badge(figure: FigureCheck) -> str:
         detail = detail[:79] + "…"
     small = f'<small class="ra-badge-source">{escape(detail)}</small>' if detail else ""
     return (
-        f'<span class="ra-badge ra-{escape(figure.status)}" data-status="{escape(figure.status)}" '
+        f'<span class="ra-badge ra-{escape(figure.status)}" '
         f'title="{escape(figure_title(figure))}"><b>{escape(figure.text)}</b> '
         f'<span class="ra-badge-label">{icon} {label}</span>{small}</span>'
     )
@@ -134,7 +135,8 @@ def warnings_block(warnings: Sequence[str]) -> str:
 
 def render_record(record: AnswerRecord) -> str:
     """Return the whole chat message for an answer record, as one HTML fragment without blank lines."""
-    parts = [f'<div class="ra-answer" data-record-id="{escape(record.id)}">']
+    # The record id travels as a class: Gradio's sanitizer keeps classes but strips data-* attributes.
+    parts = [f'<div class="ra-answer ra-record-{escape(record.id)}">']
     if record.refused:
         parts.append(f'<div class="ra-text ra-refused">{answer_body(record)}</div>')
     else:
@@ -179,7 +181,13 @@ def message_text(content: Any) -> str:
 
 def strip_tags(fragment: str) -> str:
     """Return the visible text of an HTML fragment."""
-    return html.unescape(_TAG.sub(" ", fragment.replace("<br>", "\n"))).strip()
+    return html.unescape(_TAG.sub("", fragment.replace("<br>", "\n"))).strip()
+
+
+def answer_text_of(content: str) -> str:
+    """Return the answer text of a rendered message (its text part only, without citations or badges)."""
+    match = _TEXT_DIV.search(content)
+    return strip_tags(match.group(1) if match else content)
 
 
 def history_from_messages(
@@ -198,17 +206,15 @@ def history_from_messages(
             if record is not None:
                 turns.append(ChatTurn(role="assistant", content=record.answer))
             elif "ra-error" not in text and "ra-streaming" not in text:
-                turns.append(ChatTurn(role="assistant", content=strip_tags(text)))
+                turns.append(ChatTurn(role="assistant", content=answer_text_of(text)))
     return turns
 
 
-def documents_table(rows: Sequence[tuple[str, int, int]]) -> str:
-    """Return a markdown table of the indexed reports (name, passages, characters)."""
+def documents_list(rows: Sequence[tuple[str, int, int]]) -> str:
+    """Return a markdown list of the indexed reports (name, passages, characters)."""
     if not rows:
         return "尚未索引任何报告。"
-    lines = ["| 报告 | 段落数 | 字数 |", "|---|---:|---:|"]
-    lines += [f"| {name.replace('|', '｜')} | {passages} | {chars} |" for name, passages, chars in rows]
-    return "\n".join(lines)
+    return "\n".join(f"- {escape(name)}（{passages} 段，{chars} 字）" for name, passages, chars in rows)
 
 
 CSS = """

@@ -146,3 +146,23 @@ async def _respond(send: Send, status: int, body: dict[str, str], csp: bytes, ww
         headers.append((b"www-authenticate", b"Bearer"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": data})
+
+
+class PathPrefixMiddleware:
+    """Serve under a public path prefix whether or not the reverse proxy strips it.
+
+    ASGI wants `path` to include `root_path`; a proxy that strips the prefix sends `/x`, one that keeps it
+    sends `/prefix/x`. Both become path `/prefix/x` with root_path `/prefix`, so mounts and links agree.
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix.rstrip("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.prefix and scope["type"] in ("http", "websocket"):
+            path: str = scope.get("path", "/")
+            if path != self.prefix and not path.startswith(self.prefix + "/"):
+                path = self.prefix + path
+            scope = {**scope, "path": path, "raw_path": path.encode("utf-8"), "root_path": self.prefix}
+        await self.app(scope, receive, send)

@@ -72,16 +72,20 @@ def compute(question: QuestionAnalysis, candidates: Sequence[Sentence]) -> Compu
     if kind is None:
         return None
     terms = {g for t in question.search_terms for g in bigrams(t)}
+    if kind == "deduction":
+        return _deductions(candidates)
     if kind in ("remaining", "difference"):
         for sentence in candidates[:6]:
             pair = _pair(sentence)
             if pair is None and kind == "difference":
-                money = sorted(
-                    (f for f in _figures(sentence) if f.family == "money"),
-                    key=lambda f: -_label_match(f, terms),
-                )[:2]
-                if len(money) == 2:
-                    pair = (money[0], money[1]) if money[0].base >= money[1].base else (money[1], money[0])
+                for family in ("money", "count", "percent", "score"):
+                    same = sorted(
+                        (f for f in _figures(sentence) if f.family == family),
+                        key=lambda f: -_label_match(f, terms),
+                    )[:2]
+                    if len(same) == 2:
+                        pair = (same[0], same[1]) if same[0].base >= same[1].base else (same[1], same[0])
+                        break
             if pair is not None:
                 result = derive("remaining" if kind == "remaining" else "difference", *pair)
                 return Computation([("", result)], [sentence])
@@ -98,12 +102,74 @@ def compute(question: QuestionAnalysis, candidates: Sequence[Sentence]) -> Compu
     if kind in ("sum", "average"):
         return _aggregate(question, candidates, kind)
     if kind == "share":
-        for sentence in candidates[:6]:
-            money = [f for f in _figures(sentence) if f.family in ("money", "count")]
-            if len(money) >= 2:
-                part, total = sorted(money[:2], key=lambda f: f.base)
-                return Computation([("", derive("share", part, total))], [sentence])
+        return _share(question, candidates)
     return None
+
+
+_SHARE_SPLIT = re.compile(r"相当于|占|是|为|与|和|比")
+
+
+def _operand(
+    phrase: str, candidates: Sequence[Sentence], exclude: Figure | None = None
+) -> tuple[Figure, Sentence] | None:
+    """Return the report figure whose label (with its sentence's lead) best matches a phrase of the question."""
+    grams = bigrams(phrase)
+    best: tuple[float, Figure, Sentence] | None = None
+    for rank, sentence in enumerate(candidates[:8]):
+        for figure in _figures(sentence):
+            if figure.family not in ("money", "count") or (exclude is not None and figure == exclude):
+                continue
+            label = bigrams(figure.label)
+            lead = bigrams(sentence.lead) - label
+            overlap = (len(grams & label) + 0.3 * len(grams & lead)) / (len(grams) or 1) - 0.01 * rank
+            if best is None or overlap > best[0]:
+                best = (overlap, figure, sentence)
+    return (best[1], best[2]) if best and best[0] > 0 else None
+
+
+def _share(question: QuestionAnalysis, candidates: Sequence[Sentence]) -> Computation | None:
+    """A part as a share of a whole, the two taken from wherever the report states them."""
+    pieces = [p for p in _SHARE_SPLIT.split(question.text, maxsplit=1) if p.strip()]
+    if len(pieces) == 2:
+        part = _operand(pieces[0], candidates)
+        whole = _operand(pieces[1], candidates, exclude=part[0] if part else None)
+        if part and whole and part[0].family == whole[0].family and whole[0].base:
+            sentences = [part[1]] if part[1] is whole[1] else [part[1], whole[1]]
+            return Computation([("", derive("share", part[0], whole[0]))], sentences)
+    for sentence in candidates[:6]:
+        money = [f for f in _figures(sentence) if f.family in ("money", "count")]
+        if len(money) >= 2:
+            small, large = sorted(money[:2], key=lambda f: f.base)
+            return Computation([("", derive("share", small, large))], [sentence])
+    return None
+
+
+_WEIGHT = re.compile(r"权重|满分|分值|总分")
+_GOT = re.compile(r"得分|得了|评分为")
+
+
+def _deductions(candidates: Sequence[Sentence]) -> Computation | None:
+    """Points lost: for each scored item, its weight minus its score; then the total."""
+    results: list[tuple[str, Derived]] = []
+    used: list[Sentence] = []
+    seen: set[tuple[float, float]] = set()
+    for sentence in candidates[:8]:
+        scores = [f for f in _figures(sentence) if f.family == "score"]
+        weight = next((f for f in scores if _WEIGHT.search(f.label)), None)
+        got = next((f for f in scores if weight and f.start > weight.start and _GOT.search(f.label)), None)
+        if weight is None or got is None or (weight.value, got.value) in seen:
+            continue
+        seen.add((weight.value, got.value))
+        subject = re.sub(r"^[^\u4e00-\u9fff]*", "", re.split(r"[的，,]", sentence.text)[0])[:12]
+        decimals = max(weight.decimals, got.decimals)
+        results.append((f"{subject}扣分", derive("difference", weight, got, decimals=decimals)))
+        used.append(sentence)
+    if not results:
+        return None
+    if len(results) > 1:
+        lost = [parse_figures(r.text)[0] for _, r in results]
+        results.append(("合计扣分", derive("sum", *lost, decimals=max(f.decimals for f in lost))))
+    return Computation(results, used)
 
 
 def _aggregate(question: QuestionAnalysis, candidates: Sequence[Sentence], kind: str) -> Computation | None:

@@ -20,13 +20,14 @@ from assistant.figures import findings_for_text, parse_figures
 from assistant.question import QuestionAnalysis, analyse
 from index.models import ScoredPassage
 
-MIN_SCORE = 0.3  # below this, the best sentence shares too little with the question to answer it
+MIN_SCORE = 0.12  # below this, the best sentence shares too little with the question to answer it
 _MAX_SENTENCES = 3
 _MAX_SENTENCE_CHARS = 110
 _ENUMERATION = re.compile(r"[、，].+[、，].+")
 _PURPOSE_CUE = re.compile(r"用于|保障|主要用")
 _ITEM_MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|\d{1,2}[.．、]|[①-⑳])")
 _MAX_ITEMS = 8
+_CONCLUSION = re.compile(r"^(因此|所以|故|从而|由此)")
 _FLOOR = 0.7  # a further sentence must score at least this share of the best one
 
 
@@ -133,8 +134,12 @@ def _select(
     limit = _MAX_SENTENCES + (1 if (q.listing or q.purpose or len(q.parts) > 1) else 0)
     for part in _parts(q):
         part_scored = score_sentences(part, hits, weights)
-        if part_scored and part_scored[0].key not in keys and part_scored[0].score >= MIN_SCORE:
-            top = next(s for s in scored if s.key == part_scored[0].key)
+        if not part_scored or part_scored[0].score < MIN_SCORE:
+            continue
+        # The part's best sentence not already chosen, if it is nearly as good as the part's best.
+        fresh = next((s for s in part_scored if s.key not in keys), None)
+        if fresh is not None and fresh.score >= 0.6 * part_scored[0].score:
+            top = next(s for s in scored if s.key == fresh.key)
             chosen.append(top)
             keys.add(top.key)
             covered |= bigrams(top.text)
@@ -163,9 +168,9 @@ def _select(
             continue
         own = bigrams(sentence.text)
         new_terms = {t for t in q.search_terms if t not in covered_terms and _covers(own, t)}
-        related = sentence.passage.section == best.passage.section or len(
-            [t for t in q.search_terms if _covers(own, t)]
-        ) >= 2
+        related = (
+            sentence.passage.section == best.passage.section or len([t for t in q.search_terms if _covers(own, t)]) >= 2
+        )
         new_terms = new_terms if related else set()
         listing = q.listing and bool(_ENUMERATION.search(sentence.text)) and (bool(new_terms) or enumerates)
         close = (
@@ -190,6 +195,13 @@ def _select(
             ):
                 chosen.append(sentence)
                 keys.add(sentence.key)
+    for anchor in list(chosen):
+        # "…得到满分。因此，该项评分为10分。": a conclusion belongs with the sentence it concludes.
+        after = [s for s in scored if s.passage.id == anchor.passage.id and s.start > anchor.start]
+        following = min(after, key=lambda s: s.start, default=None)
+        if following is not None and following.key not in keys and _CONCLUSION.match(following.text):
+            chosen.append(following)
+            keys.add(following.key)
     chosen.sort(key=lambda s: (s.passage.document_id, s.passage.start + s.start))
     return chosen
 

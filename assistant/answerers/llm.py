@@ -43,6 +43,23 @@ def build_messages(context: AnswerContext) -> list[tuple[str, str]]:
     return [("system", render("answer_system")), ("human", user)]
 
 
+def _unavailable(exc: Exception) -> LLMUnavailable:
+    """Say in Chinese why the endpoint could not be used; the exception's class name stays for whoever debugs."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        why = "大模型服务响应超时"
+    elif isinstance(exc, openai.APIConnectionError):
+        why = "无法连接大模型服务"
+    elif isinstance(exc, openai.APIStatusError):
+        why = f"大模型服务返回错误（HTTP {exc.status_code}）"
+    elif isinstance(exc, ValueError):  # a body that is not JSON, or a stream without chunks
+        why = "大模型服务返回了无法解析的内容"
+    else:
+        why = "大模型服务调用失败"
+    return LLMUnavailable(f"{why}（{type(exc).__name__}）")
+
+
 def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
@@ -63,7 +80,7 @@ class LLMAnswerer:
         try:
             reply = self.model.invoke(build_messages(context))
         except Exception as exc:
-            raise LLMUnavailable(f"大模型服务调用失败：{type(exc).__name__}") from exc
+            raise _unavailable(exc) from exc
         return self._draft(_text_of(getattr(reply, "content", reply)))
 
     def stream(self, context: AnswerContext) -> Iterator[str | Draft]:
@@ -75,7 +92,7 @@ class LLMAnswerer:
                     pieces.append(piece)
                     yield piece
         except Exception as exc:
-            raise LLMUnavailable(f"大模型服务调用失败：{type(exc).__name__}") from exc
+            raise _unavailable(exc) from exc
         yield self._draft("".join(pieces))
 
     def _draft(self, text: str) -> Draft:
