@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-_MODULES = ("index_cmds", "figures_cmds", "answer_cmds", "serve_cmds")
+_MODULES = ("index_cmds", "answer_cmds", "figures_cmds", "serve_cmds", "doctor_cmds")
 
 
 def register_all(app: typer.Typer) -> None:
