@@ -7,9 +7,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.catalog import CATALOG_FILE, Catalog, CatalogError, load_catalog
-
 from assistant.settings import Settings
+from index.catalog import CATALOG_FILE, Catalog, CatalogError, load_catalog
 
 
 @dataclass
@@ -45,7 +44,8 @@ def diagnose(settings: Settings) -> Diagnosis:
         embeddings = build_embeddings(settings.embedding)
         store = build_store(settings, embeddings.identity)
         count = store.count()
-        diagnosis.facts.append(f"向量库：{'服务器 ' + settings.chroma.url if settings.chroma.url else '内嵌'}，{count} 条向量")
+        where = f"服务器 {settings.chroma.url}" if settings.chroma.url else "内嵌"
+        diagnosis.facts.append(f"向量库：{where}，{count} 条向量")
         if catalog is not None and catalog.documents:
             if catalog.embedding and catalog.embedding != embeddings.identity:
                 diagnosis.problems.append(
@@ -74,7 +74,7 @@ def repair(settings: Settings) -> Path | None:
             backup_dir.mkdir(parents=True, exist_ok=True)
             shutil.move(str(path), str(backup_dir / path.name))
             backup = backup_dir
-    from chromadb.api.client import SharedSystemClient
+    from chromadb.api.shared_system_client import SharedSystemClient
 
     from assistant.corpus import open_corpus
 
