@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python scripts/bench_index.py
 	$(BIN)/python scripts/bench_answer.py
 	$(BIN)/python scripts/bench_figures.py
+	$(BIN)/python scripts/bench_web.py
 
 eval: setup
 	$(BIN)/report-assistant eval seeds/dev.jsonl --answers-out reports/dev-answers.jsonl --report-out reports/dev

@@ -26,8 +26,12 @@ TOKEN = "s3cret-token"
 def build_settings(data_dir: Path, **server: Any) -> Settings:
     from assistant.settings import Settings
 
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=data_dir, seeds_dir=SEEDS_DIR, embedding={"backend": "fake"}, server=server,
+    return Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        seeds_dir=SEEDS_DIR,
+        embedding={"backend": "fake"},
+        server=server,
     )
 
 
@@ -60,8 +64,13 @@ def make_client(assistant: Assistant, data_dir: Path, **server: Any) -> Iterator
 @pytest.fixture(scope="module")
 def client(assistant: Assistant, data_dir: Path) -> Iterator[TestClient]:
     """The app without auth, allowing a portal origin to frame it and call the API."""
-    yield from make_client(assistant, data_dir, max_upload_mb=0.05, cors_origins=["http://portal.test"],
-                           frame_ancestors=["'self'", "http://portal.test"])
+    yield from make_client(
+        assistant,
+        data_dir,
+        max_upload_mb=0.05,
+        cors_origins=["http://portal.test"],
+        frame_ancestors=["'self'", "http://portal.test"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -103,18 +112,32 @@ def test_ask_returns_the_answer_record(client: TestClient) -> None:
     assert response.status_code == 200
     record = response.json()
     assert "87.19%" in record["answer"] and record["citations"] and record["figures"]
-    assert set(record) >= {"id", "question", "answer", "refused", "citations", "retrieved", "figures", "warnings",
-                           "mode", "latency_ms"}
+    assert set(record) >= {
+        "id",
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "retrieved",
+        "figures",
+        "warnings",
+        "mode",
+        "latency_ms",
+    }
     assert {f["status"] for f in record["figures"]} <= {"verified", "derived", "mismatch", "unverified"}
 
 
 def test_ask_accepts_history_documents_and_mode(client: TestClient, assistant: Assistant) -> None:
     doc_id = assistant.corpus.documents()[0].id
-    response = client.post("/api/ask", json={
-        "question": "那公车呢？",
-        "history": [{"role": "user", "content": "三公经费是多少？"}, {"role": "assistant", "content": "……"}],
-        "documents": [doc_id], "mode": "extractive",
-    })
+    response = client.post(
+        "/api/ask",
+        json={
+            "question": "那公车呢？",
+            "history": [{"role": "user", "content": "三公经费是多少？"}, {"role": "assistant", "content": "……"}],
+            "documents": [doc_id],
+            "mode": "extractive",
+        },
+    )
     assert response.status_code == 200 and response.json()["mode"] == "extractive"
 
 
@@ -166,14 +189,17 @@ def test_docx_upload_is_indexed_under_its_original_name_and_stored_under_a_gener
     assert client.delete(f"/api/documents/{doc_id}").status_code == 404
 
 
-@pytest.mark.parametrize(("name", "content", "status", "phrase"), [
-    ("report.exe", b"MZ...", 415, "不支持的文件类型"),
-    ("noext", b"abc", 415, "不支持的文件类型"),
-    ("big.txt", "长".encode() * 40_000, 413, "文件过大"),
-    ("broken.docx", b"PK\x03\x04 this is not a zip", 400, "无法读取文件"),
-    ("broken.pdf", b"%PDF-1.4 garbage", 400, "无法读取文件"),
-    ("empty.txt", b"", 400, "文件为空"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "status", "phrase"),
+    [
+        ("report.exe", b"MZ...", 415, "不支持的文件类型"),
+        ("noext", b"abc", 415, "不支持的文件类型"),
+        ("big.txt", "长".encode() * 40_000, 413, "文件过大"),
+        ("broken.docx", b"PK\x03\x04 this is not a zip", 400, "无法读取文件"),
+        ("broken.pdf", b"%PDF-1.4 garbage", 400, "无法读取文件"),
+        ("empty.txt", b"", 400, "文件为空"),
+    ],
+)
 def test_bad_uploads_are_refused_with_a_clear_chinese_message(
     client: TestClient, data_dir: Path, name: str, content: bytes, status: int, phrase: str
 ) -> None:
@@ -191,8 +217,10 @@ def test_feedback_by_record_id_is_stored_with_question_record_and_time(client: T
     response = client.post("/api/feedback", json={"record_id": record["id"], "rating": "down", "comment": "数字不对"})
     assert response.status_code == 200
     with sqlite3.connect(data_dir / "feedback.sqlite3") as db:
-        row = db.execute("SELECT rating, comment, question, record_json, created_at FROM feedback WHERE id = ?",
-                         (response.json()["id"],)).fetchone()
+        row = db.execute(
+            "SELECT rating, comment, question, record_json, created_at FROM feedback WHERE id = ?",
+            (response.json()["id"],),
+        ).fetchone()
     assert row[:3] == ("down", "数字不对", "机关运行经费的预算执行情况如何？")
     assert json.loads(row[3])["id"] == record["id"] and row[4].startswith("20")
 
@@ -203,11 +231,14 @@ def test_feedback_with_the_whole_record_needs_no_earlier_answer(client: TestClie
     assert response.status_code == 200 and response.json()["record_id"] == "external-1"
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"record_id": "never-answered", "rating": "up"}, 404),
-    ({"rating": "up"}, 422),
-    ({"record_id": "x", "rating": "meh"}, 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"record_id": "never-answered", "rating": "up"}, 404),
+        ({"rating": "up"}, 422),
+        ({"record_id": "x", "rating": "meh"}, 422),
+    ],
+)
 def test_bad_feedback_is_refused(client: TestClient, body: dict[str, Any], status: int) -> None:
     assert client.post("/api/feedback", json=body).status_code == status
 
@@ -233,8 +264,11 @@ def test_embed_view_is_served_with_its_chrome_hidden(client: TestClient) -> None
 
 
 def test_cors_allows_the_portal_origin_only(client: TestClient) -> None:
-    headers = {"Origin": "http://portal.test", "Access-Control-Request-Method": "POST",
-               "Access-Control-Request-Headers": "content-type"}
+    headers = {
+        "Origin": "http://portal.test",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
     allowed = client.options("/api/ask", headers=headers)
     assert allowed.headers.get("access-control-allow-origin") == "http://portal.test"
     denied = client.options("/api/ask", headers={**headers, "Origin": "http://evil.test"})
@@ -311,8 +345,9 @@ def test_trusted_user_header_is_required_when_configured(sso_client: TestClient,
 def test_feedback_records_the_sso_user(sso_client: TestClient, data_dir: Path) -> None:
     headers = {"X-Remote-User": "lisi"}
     record = sso_client.post("/api/ask", json={"question": "预算完成率？"}, headers=headers).json()
-    feedback_id = sso_client.post("/api/feedback", json={"record_id": record["id"], "rating": "up"},
-                                  headers=headers).json()["id"]
+    feedback_id = sso_client.post(
+        "/api/feedback", json={"record_id": record["id"], "rating": "up"}, headers=headers
+    ).json()["id"]
     with sqlite3.connect(data_dir / "feedback.sqlite3") as db:
         assert db.execute("SELECT user FROM feedback WHERE id = ?", (feedback_id,)).fetchone() == ("lisi",)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from typing import Any
 
 import pytest
 
@@ -17,9 +18,12 @@ from ui.render import (
     render_error,
     render_record,
     render_streaming,
+    unique_figures,
 )
 
-PASSAGE = "3.部门预算支出情况\n2023年，我部门全年预算数21766.40万元，支出18,977.96万元，预算完成率87.19%。<script>x</script>"
+PASSAGE = (
+    "3.部门预算支出情况\n2023年，我部门全年预算数21766.40万元，支出18,977.96万元，预算完成率87.19%。<script>x</script>"
+)
 QUOTE = "2023年，我部门全年预算数21766.40万元，支出18,977.96万元，预算完成率87.19%。"
 
 
@@ -28,13 +32,27 @@ def make_record(**overrides: object) -> AnswerRecord:
         "id": "abc123",
         "question": "2023年预算完成率是多少？",
         "answer": "预算完成率87.19%[1]。\n⚠ 注意：报告数字不一致：预算总收入前后不一致",
-        "citations": [Citation(marker="1", passage_id="p1", document="报告.txt",
-                               section="一、基本情况 > （三）部门整体收支情况", text=PASSAGE, quote=QUOTE, page=3)],
+        "citations": [
+            Citation(
+                marker="1",
+                passage_id="p1",
+                document="报告.txt",
+                section="一、基本情况 > （三）部门整体收支情况",
+                text=PASSAGE,
+                quote=QUOTE,
+                page=3,
+            )
+        ],
         "figures": [
             FigureCheck(text="87.19%", value=87.19, unit="%", status="verified", source="一、基本情况：……87.19%"),
             FigureCheck(text="87.19%", value=87.19, unit="%", status="verified", source="另一处"),
-            FigureCheck(text="2,788.44万元", value=2788.44, unit="万元", status="derived",
-                        source="21,766.40万元 − 18,977.96万元 = 2,788.44万元"),
+            FigureCheck(
+                text="2,788.44万元",
+                value=2788.44,
+                unit="万元",
+                status="derived",
+                source="21,766.40万元 − 18,977.96万元 = 2,788.44万元",
+            ),
             FigureCheck(text="85.65%", value=85.65, unit="%", status="mismatch", source="x", note="核算为116.76%"),
             FigureCheck(text="9.99万元", value=9.99, unit="万元", status="unverified"),
         ],
@@ -71,12 +89,25 @@ def test_record_renders_citation_details_with_heading_path_document_and_page() -
     assert '<a href="#ra-abc123-c1">[1]</a>' in html
 
 
-@pytest.mark.parametrize(("status", "label"), [
-    ("verified", "已核验"), ("derived", "计算得出"), ("mismatch", "不一致"), ("unverified", "未核验"),
-])
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("verified", "已核验"),
+        ("derived", "计算得出"),
+        ("mismatch", "不一致"),
+        ("unverified", "未核验"),
+    ],
+)
 def test_each_figure_status_gets_its_chinese_badge(status: str, label: str) -> None:
-    badge = figure_badge(FigureCheck(text="1.00万元", value=1.0, unit="万元", status=status,  # type: ignore[arg-type]
-                                     source="出处X"))
+    badge = figure_badge(
+        FigureCheck(
+            text="1.00万元",
+            value=1.0,
+            unit="万元",
+            status=status,
+            source="出处X",
+        )
+    )
     assert f"ra-{status}" in badge and label in badge and "出处X" in badge
 
 
@@ -127,7 +158,7 @@ def test_gradio_content_parts_are_read_as_text() -> None:
 
 def test_history_uses_answer_texts_not_rendered_html() -> None:
     record = make_record()
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "user", "content": [{"type": "text", "text": "2023年预算完成率是多少？"}]},
         {"role": "assistant", "content": [{"type": "text", "text": render_record(record)}]},
         {"role": "user", "content": "那公车呢？"},
@@ -135,10 +166,23 @@ def test_history_uses_answer_texts_not_rendered_html() -> None:
     ]
     turns = history_from_messages(messages, lambda rid: record if rid == record.id else None)
     assert [(t.role, t.content) for t in turns] == [
-        ("user", "2023年预算完成率是多少？"), ("assistant", record.answer), ("user", "那公车呢？"),
+        ("user", "2023年预算完成率是多少？"),
+        ("assistant", record.answer),
+        ("user", "那公车呢？"),
     ]
 
 
 def test_history_falls_back_to_visible_text_when_the_record_is_unknown() -> None:
     turns = history_from_messages([{"role": "assistant", "content": render_record(make_record())}], lambda rid: None)
     assert turns[0].content == "预算完成率87.19%[1]。"
+
+
+def test_repeated_figure_keeps_the_note_of_the_repeat() -> None:
+    figures = [
+        FigureCheck(text="21766.40万元", value=21766.4, unit="万元", status="verified", source="甲"),
+        FigureCheck(
+            text="21,766.40万元", value=21766.4, unit="万元", status="verified", source="乙", note="前后不一致"
+        ),
+    ]
+    [kept] = unique_figures(figures)
+    assert kept.source == "甲" and kept.note == "前后不一致"

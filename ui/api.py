@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, File, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -119,7 +119,8 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
                 yield sse("error", {"error": f"回答过程中出错：{exc}"})
 
         return StreamingResponse(
-            body_events(), media_type="text/event-stream",
+            body_events(),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
@@ -128,9 +129,12 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
         """列出已索引的报告。"""
         return [DocumentOut(**vars(d)) for d in assistant.corpus.documents()]
 
-    @router.post("/api/documents", tags=["报告"],
-                 responses={**errors, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}})
-    def upload(request: Request, file: UploadFile = File(description="报告文件：PDF、DOCX、TXT 或 MD")) -> Any:
+    @router.post(
+        "/api/documents", tags=["报告"], responses={**errors, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}}
+    )
+    def upload(
+        request: Request, file: Annotated[UploadFile, File(description="报告文件：PDF、DOCX、TXT 或 MD")]
+    ) -> Any:
         """上传一份报告并建立索引，返回索引结果。"""
         limit = settings.server.max_upload_mb
         try:
@@ -161,8 +165,9 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
         """对一条回答点赞或点踩（可附意见），存入 SQLite。"""
         user = getattr(request.state, "user", None)
         try:
-            feedback_id = store.add(body.rating, record=body.record, record_id=body.record_id,
-                                    comment=body.comment, user=user)
+            feedback_id = store.add(
+                body.rating, record=body.record, record_id=body.record_id, comment=body.comment, user=user
+            )
         except UnknownRecord:
             return error(404, "找不到这条回答记录，请附上完整的 record。")
         return {"id": feedback_id, "record_id": body.record_id or (body.record.id if body.record else None)}

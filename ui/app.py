@@ -27,8 +27,9 @@ def _public_root(settings: Settings, mount_path: str) -> str | None:
     return prefix + (mount_path if mount_path != "/" else "")
 
 
-def create_app(settings: Settings, assistant: Assistant | None = None, *, ui_path: str = UI_PATH,
-               embed_path: str = EMBED_PATH) -> FastAPI:
+def create_app(
+    settings: Settings, assistant: Assistant | None = None, *, ui_path: str = UI_PATH, embed_path: str = EMBED_PATH
+) -> FastAPI:
     """Return the app: API routes, the embed view at `embed_path` and the chat at `ui_path`."""
     assistant = assistant or build_assistant(settings)
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
@@ -45,28 +46,38 @@ def create_app(settings: Settings, assistant: Assistant | None = None, *, ui_pat
 
     token = server.auth_token.get_secret_value() if server.auth_token else None
     app.add_middleware(
-        SecurityMiddleware,  # type: ignore[arg-type]
+        SecurityMiddleware,
         token=token,
         user_header=server.trusted_user_header,
         frame_ancestors=server.frame_ancestors,
         cookie_path=server.root_path.rstrip("/") or "/",
     )
     app.add_middleware(
-        CORSMiddleware,  # type: ignore[arg-type]
+        CORSMiddleware,
         allow_origins=server.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", *([server.trusted_user_header] if server.trusted_user_header else [])],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            *([server.trusted_user_header] if server.trusted_user_header else []),
+        ],
     )
-    app.add_middleware(PathPrefixMiddleware, prefix=server.root_path)  # type: ignore[arg-type]
+    app.add_middleware(PathPrefixMiddleware, prefix=server.root_path)
     max_size = f"{int(server.max_upload_mb * 1024 * 1024)}b"
     mounts = sorted({(embed_path, True), (ui_path, False)}, key=lambda m: -len(m[0]))  # longest path first
     for path, embed in mounts:
         kwargs: dict[str, Any] = {"footer_links": [] if embed else ["api"]}
         gr.mount_gradio_app(
-            app, build_blocks(assistant, store, settings, embed=embed), path=path,
-            root_path=_public_root(settings, path), css=page_css(embed), max_file_size=max_size,
-            ssr_mode=False, run_history=False, **kwargs,
+            app,
+            build_blocks(assistant, store, settings, embed=embed),
+            path=path,
+            root_path=_public_root(settings, path),
+            css=page_css(embed),
+            max_file_size=max_size,
+            ssr_mode=False,
+            run_history=False,
+            **kwargs,
         )
     return app
 
@@ -75,8 +86,12 @@ def run(settings: Settings, assistant: Assistant, host: str | None = None, port:
     """Serve the app with uvicorn (proxy headers trusted from FORWARDED_ALLOW_IPS, default 127.0.0.1)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings, assistant), host=host or settings.server.host,
-                port=port or settings.server.port, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings, assistant),
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        proxy_headers=True,
+    )
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import gradio as gr
 from assistant.records import AnswerRecord
 from assistant.service import Assistant, QuestionError
 from assistant.settings import Settings
-from ui.feedback import FeedbackStore
+from ui.feedback import FeedbackStore, Rating
 from ui.render import (
     CSS,
     documents_list,
@@ -42,6 +42,7 @@ EMBED_CSS = """
 """Extra styles of the embed view: no header chrome, no examples, no footer."""
 
 Records = dict[str, dict[str, Any]]
+_PROGRESS = gr.Progress()  # Gradio swaps in a tracker bound to the event when a parameter defaults to one
 
 
 class ChatHandlers:
@@ -61,8 +62,9 @@ class ChatHandlers:
 
         return lookup
 
-    def respond(self, question: str, messages: list[dict[str, Any]] | None, selected: list[str] | None,
-                records: Records | None) -> Iterator[tuple[Any, ...]]:
+    def respond(
+        self, question: str, messages: list[dict[str, Any]] | None, selected: list[str] | None, records: Records | None
+    ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, then replace it with the rendered record."""
         messages = list(messages or [])
         records = dict(records or {})
@@ -93,8 +95,9 @@ class ChatHandlers:
         return [], {}, None, gr.update(visible=False), ""
 
     # -- feedback ----------------------------------------------------------------------------------
-    def like(self, messages: list[dict[str, Any]] | None, records: Records | None, request: gr.Request,
-             data: gr.LikeData) -> tuple[Any, ...]:
+    def like(
+        self, messages: list[dict[str, Any]] | None, records: Records | None, request: gr.Request, data: gr.LikeData
+    ) -> tuple[Any, ...]:
         """Store 👍/👎 on the answer it was given to, then offer a comment box."""
         messages = messages or []
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -103,7 +106,7 @@ class ChatHandlers:
         record = self._lookup(records or {})(record_id) if record_id else None
         if record is None:
             return None, gr.update(visible=False), "这条消息不是回答，无法评价。"
-        rating = "up" if data.liked is True or data.liked == "Like" else "down"
+        rating: Rating = "up" if data.liked is True or data.liked == "Like" else "down"
         feedback_id = self.store.add(rating, record=record, user=_user(self.settings, request))
         note = "已记录：👍 有帮助。" if rating == "up" else "已记录：👎 没有帮助。"
         return feedback_id, gr.update(visible=True), note + "可在下方补充意见（可选）。"
@@ -125,8 +128,9 @@ class ChatHandlers:
         table = documents_list([(d.name, d.passages, d.characters) for d in docs])
         return gr.update(choices=choices, value=value), table
 
-    def upload(self, file_path: str | None, selected: list[str] | None,
-               progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio's idiom
+    def upload(
+        self, file_path: str | None, selected: list[str] | None, progress: gr.Progress = _PROGRESS
+    ) -> tuple[Any, ...]:
         """Store the uploaded report under a generated name, index it with progress, and tick it."""
         if not file_path:
             return "请先选择要上传的报告文件。", gr.skip(), gr.skip(), gr.skip()
@@ -142,14 +146,14 @@ class ChatHandlers:
 
             report = index_upload(self.assistant.corpus, stored, name, progress=report_progress)
         except UploadError as exc:
-            return f"❌ {exc.message}", gr.skip(), gr.skip(), None
+            return f"✖ {exc.message}", gr.skip(), gr.skip(), None
         docs = self.assistant.corpus.documents()
         new_ids = [d.id for d in docs if d.name == name]
         choice, table = self.documents(list(selected or []) + new_ids)
         if report.added or report.replaced:
-            status = f"✅ 已索引《{name}》，全库共 {report.passages} 个段落，用时 {report.seconds:.1f} 秒。"
+            status = f"✔ 已索引《{name}》，全库共 {report.passages} 个段落，用时 {report.seconds:.1f} 秒。"
         else:
-            status = f"ℹ️ 《{name}》与已索引的版本相同，无需重新索引。"
+            status = f"《{name}》与已索引的版本相同，无需重新索引。"
         return status, choice, table, None
 
 
@@ -164,7 +168,8 @@ def _user(settings: Settings, request: gr.Request | None) -> str | None:
 def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings, *, embed: bool = False) -> gr.Blocks:
     """Build the chat UI (the embed view drops the header, examples and footer)."""
     handlers = ChatHandlers(assistant, store, settings)
-    with gr.Blocks(title=TITLE, fill_width=embed) as blocks:
+    blocks = gr.Blocks(title=TITLE, fill_width=embed)
+    with blocks:
         records = gr.State({})
         last_feedback = gr.State(None)
         with gr.Column(elem_id="ra-header"):
@@ -172,33 +177,44 @@ def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings,
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
                 chatbot = gr.Chatbot(
-                    label="对话", elem_id="ra-chat", height=620 if not embed else 520,
-                    feedback_options=("Like", "Dislike"), buttons=["copy"], layout="bubble",
+                    label="对话",
+                    elem_id="ra-chat",
+                    height=620 if not embed else 520,
+                    feedback_options=("Like", "Dislike"),
+                    buttons=["copy"],
+                    layout="bubble",
                     placeholder="请在下方输入问题，回答会附上引用原文和数字核验结果。",
                 )
                 with gr.Row():
                     question = gr.Textbox(
-                        show_label=False, placeholder="请输入问题，例如：2023年预算完成率是多少？",
-                        elem_id="ra-question", scale=6, lines=1, max_lines=4, autofocus=not embed,
+                        show_label=False,
+                        placeholder="请输入问题，例如：2023年预算完成率是多少？",
+                        elem_id="ra-question",
+                        scale=6,
+                        lines=1,
+                        max_lines=4,
+                        autofocus=not embed,
                     )
                     send = gr.Button("发送", variant="primary", elem_id="ra-send", scale=1, min_width=80)
                     clear = gr.Button("清空对话", elem_id="ra-clear", scale=1, min_width=80)
-                with gr.Column(elem_id="ra-examples"):
-                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
                 feedback_note = gr.Markdown(elem_id="ra-feedback-note")
                 with gr.Row(visible=False, elem_id="ra-comment-row") as comment_row:
                     comment = gr.Textbox(label="补充意见（可选）", elem_id="ra-comment", scale=5)
                     comment_send = gr.Button("提交意见", elem_id="ra-comment-send", scale=1)
-            with gr.Column(scale=1, min_width=260):
-                with gr.Accordion("报告", open=not embed, elem_id="ra-documents"):
-                    selection = gr.CheckboxGroup(label="查询范围（不选则查询全部报告）", elem_id="ra-doc-choice")
-                    table = gr.Markdown(elem_id="ra-doc-table")
-                    upload = gr.File(
-                        label="上传报告（PDF、DOCX、TXT、MD）", file_types=[".pdf", ".docx", ".txt", ".md"],
-                        file_count="single", type="filepath", elem_id="ra-upload",
-                    )
-                    upload_send = gr.Button("上传并索引", elem_id="ra-upload-send")
-                    upload_status = gr.Markdown(elem_id="ra-upload-status")
+                with gr.Column(elem_id="ra-examples"):
+                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+            with gr.Column(scale=1, min_width=260), gr.Accordion("报告", open=not embed, elem_id="ra-documents"):
+                selection = gr.CheckboxGroup(label="查询范围（不选则查询全部报告）", elem_id="ra-doc-choice")
+                table = gr.Markdown(elem_id="ra-doc-table")
+                upload = gr.File(
+                    label="上传报告（PDF、DOCX、TXT、MD）",
+                    file_types=[".pdf", ".docx", ".txt", ".md"],
+                    file_count="single",
+                    type="filepath",
+                    elem_id="ra-upload",
+                )
+                upload_send = gr.Button("上传并索引", elem_id="ra-upload-send")
+                upload_status = gr.Markdown(elem_id="ra-upload-status")
 
         ask_inputs = [question, chatbot, selection, records]
         ask_outputs = [question, chatbot, records]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -52,7 +52,7 @@ class UnknownRecord(LookupError):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class FeedbackStore:
@@ -85,8 +85,15 @@ class FeedbackStore:
             row = self._db.execute("SELECT record_json FROM answers WHERE record_id = ?", (record_id,)).fetchone()
         return AnswerRecord.model_validate_json(row[0]) if row else None
 
-    def add(self, rating: Rating, *, record: AnswerRecord | None = None, record_id: str | None = None,
-            comment: str = "", user: str | None = None) -> int:
+    def add(
+        self,
+        rating: Rating,
+        *,
+        record: AnswerRecord | None = None,
+        record_id: str | None = None,
+        comment: str = "",
+        user: str | None = None,
+    ) -> int:
         """Store one feedback and return its id; the record is given or looked up by id."""
         if record is None:
             record = self.record(record_id or "")
@@ -110,6 +117,7 @@ class FeedbackStore:
         """Return every feedback, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, record_id, rating, comment, question, record_json, user, created_at FROM feedback ORDER BY id"
+                "SELECT id, record_id, rating, comment, question, record_json, user, created_at "
+                "FROM feedback ORDER BY id"
             ).fetchall()
         return [FeedbackRow(*row) for row in rows]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from assistant.records import AnswerRecord, Citation, ChatTurn, FigureCheck
+from assistant.records import AnswerRecord, ChatTurn, Citation, FigureCheck
 
 STATUS_LABELS: dict[str, str] = {
     "verified": "已核验",
@@ -66,15 +66,16 @@ def answer_body(record: AnswerRecord) -> str:
 
 
 def unique_figures(figures: Iterable[FigureCheck]) -> list[FigureCheck]:
-    """Return the figures once each (same text and status), keeping the first source."""
-    seen: set[tuple[str, str]] = set()
-    kept: list[FigureCheck] = []
+    """Return the figures once each (same value, unit and status), keeping the first source and every note."""
+    kept: dict[tuple[float, str, str], FigureCheck] = {}
     for figure in figures:
-        key = (figure.text, figure.status)
-        if key not in seen:
-            seen.add(key)
-            kept.append(figure)
-    return kept
+        key = (figure.value, figure.unit, figure.status)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = figure
+        elif figure.note and figure.note not in first.note:  # a repeat may carry the only note
+            kept[key] = first.model_copy(update={"note": "；".join(n for n in (first.note, figure.note) if n)})
+    return list(kept.values())
 
 
 def figure_title(figure: FigureCheck) -> str:
@@ -129,7 +130,7 @@ def warnings_block(warnings: Sequence[str]) -> str:
     """Return the warnings, prominent (empty when none)."""
     if not warnings:
         return ""
-    items = "".join(f'<div class="ra-warning">⚠️ {escape(w)}</div>' for w in warnings)
+    items = "".join(f'<div class="ra-warning">⚠️ <b>注意：</b>{escape(w)}</div>' for w in warnings)
     return f'<div class="ra-warnings" role="alert">{items}</div>'
 
 
@@ -223,14 +224,15 @@ CSS = """
 .ra-refused { color: #6b7280; }
 .ra-ref a { text-decoration: none; font-weight: 600; }
 .ra-warnings { margin: .5em 0; }
-.ra-warning { background: #fff4e5; border-left: 4px solid #f59e0b; color: #7c2d12; padding: .45em .7em;
-  margin: .3em 0; border-radius: 4px; font-weight: 600; }
+.ra-warning { background: #fff4e5; border-left: 4px solid #f59e0b; color: #7c2d12; padding: .4em .7em;
+  margin: .3em 0; border-radius: 4px; font-size: .92em; }
 .ra-figures { margin: .5em 0; display: flex; flex-wrap: wrap; gap: .35em; align-items: flex-start; }
 .ra-block-title { font-size: .85em; color: #6b7280; margin-right: .3em; }
-.ra-badge { display: inline-flex; flex-direction: column; border-radius: 6px; padding: .15em .5em;
-  font-size: .85em; border: 1px solid transparent; max-width: 22em; cursor: help; }
-.ra-badge-label { font-size: .85em; }
-.ra-badge-source { font-size: .72em; opacity: .8; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ra-badge { display: inline-block; border-radius: 6px; padding: .1em .5em; font-size: .85em;
+  border: 1px solid transparent; max-width: 18em; cursor: help; line-height: 1.45; }
+.ra-badge-label { font-size: .85em; margin-left: .2em; }
+.ra-badge-source { display: block; font-size: .72em; opacity: .75; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; }
 .ra-verified { background: #e7f7ec; border-color: #34a853; color: #14532d; }
 .ra-derived { background: #e6f0fb; border-color: #3b82f6; color: #1e3a8a; }
 .ra-mismatch { background: #fde8e8; border-color: #dc2626; color: #7f1d1d; }
@@ -240,7 +242,7 @@ CSS = """
 .ra-citation summary { cursor: pointer; }
 .ra-marker { font-weight: 700; }
 .ra-doc { font-size: .8em; color: #6b7280; margin: .2em 0; }
-.ra-passage { margin: .3em 0; padding-left: .6em; border-left: 3px solid #d1d5db; font-size: .92em; }
+.ra-passage { margin: .2em 0 .3em; padding: 0 0 0 .6em; border-left: 3px solid #d1d5db; font-size: .92em; }
 .ra-passage mark { background: #fde68a; padding: 0 .1em; }
 .ra-meta { font-size: .75em; color: #9ca3af; margin-top: .3em; }
 """

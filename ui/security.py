@@ -38,16 +38,23 @@ def _route_path(scope: Scope) -> str:
     path: str = scope.get("path", "/")
     root: str = scope.get("root_path", "") or ""
     if root and path.startswith(root):
-        path = path[len(root):] or "/"
+        path = path[len(root) :] or "/"
     return path
 
 
 class SecurityMiddleware:
     """Authenticate every request but the open paths, and allow framing only by the configured ancestors."""
 
-    def __init__(self, app: ASGIApp, *, token: str | None = None, user_header: str | None = None,
-                 frame_ancestors: Sequence[str] = ("'self'",), cookie_path: str = "/",
-                 open_paths: Iterable[str] = OPEN_PATHS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None = None,
+        user_header: str | None = None,
+        frame_ancestors: Sequence[str] = ("'self'",),
+        cookie_path: str = "/",
+        open_paths: Iterable[str] = OPEN_PATHS,
+    ) -> None:
         self.app = app
         self.token = token or None
         self.user_header = user_header.lower() if user_header else None
@@ -113,18 +120,22 @@ class SecurityMiddleware:
         headers = _headers(scope)
         secure = scope.get("scheme") == "https" or headers.get("x-forwarded-proto", "").startswith("https")
         same_site = "None; Secure" if secure else "Lax"
-        cookie = f"{COOKIE_NAME}={cookie_value(self.token or '')}; Path={self.cookie_path}; HttpOnly; SameSite={same_site}"
-        await send({
-            "type": "http.response.start",
-            "status": 303,
-            "headers": [
-                (b"location", location.encode("utf-8")),
-                (b"set-cookie", cookie.encode("latin-1")),
-                (b"cache-control", b"no-store"),
-                (b"content-security-policy", self.csp),
-                (b"content-length", b"0"),
-            ],
-        })
+        cookie = (
+            f"{COOKIE_NAME}={cookie_value(self.token or '')}; Path={self.cookie_path}; HttpOnly; SameSite={same_site}"
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [
+                    (b"location", location.encode("utf-8")),
+                    (b"set-cookie", cookie.encode("latin-1")),
+                    (b"cache-control", b"no-store"),
+                    (b"content-security-policy", self.csp),
+                    (b"content-length", b"0"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def _deny(self, scope: Scope, receive: Receive, send: Send, problem: str) -> None:

@@ -29,5 +29,7 @@ def register(app: typer.Typer) -> None:
         host = host or server.host
         port = port or server.port
         prefix = server.root_path.rstrip("/")
-        console.print(f"报告问答助手：http://{host}:{port}{prefix}/  （嵌入视图 {prefix}/embed/，API 文档 {prefix}/docs）")
+        console.print(
+            f"报告问答助手：http://{host}:{port}{prefix}/  （嵌入视图 {prefix}/embed/，API 文档 {prefix}/docs）"
+        )
         run(settings, assistant, host, port)

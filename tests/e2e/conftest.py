@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,10 +56,12 @@ class LiveServer:
     app: Any
 
 
-def start_uvicorn(app: Any, port: int) -> Iterator[None]:
-    """Run an ASGI app on 127.0.0.1:port in a thread until the generator is closed."""
+@contextlib.contextmanager
+def start_uvicorn(app: Any) -> Iterator[str]:
+    """Run an ASGI app on a free 127.0.0.1 port in a thread; yield its URL."""
     import uvicorn
 
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -68,10 +71,16 @@ def start_uvicorn(app: Any, port: int) -> Iterator[None]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def serve_app() -> Callable[[Any], contextlib.AbstractContextManager[str]]:
+    """Return `serve_app(app)`: a context manager serving another app on a free port, yielding its URL."""
+    return start_uvicorn
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +98,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, portal_port: int) -> I
 
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         data_dir=tmp_path_factory.mktemp("e2e-data"),
         seeds_dir=SEEDS_DIR,
@@ -99,11 +108,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, portal_port: int) -> I
     assistant = build_assistant(settings)
     assistant.ensure_indexed()
     app = create_app(settings, assistant)
-    port = free_port()
-    runner = start_uvicorn(app, port)
-    next(runner)
-    yield LiveServer(f"http://127.0.0.1:{port}", settings, app)
-    runner.close()
+    with start_uvicorn(app) as url:
+        yield LiveServer(url, settings, app)
 
 
 @pytest.fixture(scope="session")
@@ -146,9 +152,15 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def screenshot(page: Page, name: str) -> Path:
+def save_screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Page, str], Path]:
+    """Save a full-page screenshot of a page under test-artifacts/<name>.png."""
+    return save_screenshot

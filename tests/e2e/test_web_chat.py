@@ -5,14 +5,21 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from tests.e2e.conftest import LiveServer, screenshot
+from pydantic import SecretStr
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+
     from playwright.sync_api import FrameLocator, Page
+
+    from tests.e2e.conftest import LiveServer
+
+    Shot = Callable[[Page, str], Path]
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +52,9 @@ def docx_bytes(*paragraphs: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(page: Page, live_server: LiveServer) -> None:
+def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(
+    page: Page, live_server: LiveServer, screenshot: Shot
+) -> None:
     page.add_init_script(WATCH_STREAMING)
     page.goto(live_server.url + "/")
     page.locator("#ra-question textarea").wait_for()
@@ -70,7 +79,8 @@ def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(page:
     assert "部门整体收支情况" in citation.locator("summary").inner_text()
     screenshot(page, "chat-answer-citation-open")
 
-    page.locator(".bot-row").last.get_by_label("Like").click()
+    like = re.compile("^(赞|Like)$")  # Gradio labels the thumbs in the browser's language
+    page.locator("#ra-chat .message-buttons-left").last.get_by_role("button", name=like).click()
     page.locator("#ra-comment textarea").wait_for()
     page.locator("#ra-comment textarea").fill("引用很清楚")
     page.locator("#ra-comment-send").click()
@@ -78,17 +88,21 @@ def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(page:
     record_class = answer.get_attribute("class") or ""
     record_id = re.search(r"ra-record-(\w+)", record_class).group(1)  # type: ignore[union-attr]
     with sqlite3.connect(live_server.settings.data_dir / "feedback.sqlite3") as db:
-        rows = db.execute("SELECT rating, comment, question, record_json, created_at FROM feedback "
-                          "WHERE record_id = ?", (record_id,)).fetchall()
+        rows = db.execute(
+            "SELECT rating, comment, question, record_json, created_at FROM feedback WHERE record_id = ?", (record_id,)
+        ).fetchall()
     assert rows and rows[-1][:3] == ("up", "引用很清楚", "2023年预算完成率是多少？")
     assert record_id in rows[-1][3] and rows[-1][4]
     screenshot(page, "chat-feedback")
 
 
-def test_follow_up_and_example_and_clear(page: Page, live_server: LiveServer) -> None:
+def test_follow_up_and_example_and_clear(page: Page, live_server: LiveServer, screenshot: Shot) -> None:
+    from playwright.sync_api import expect
+
     page.goto(live_server.url + "/")
+    page.locator("#ra-question textarea").wait_for()
     page.get_by_text("公车一年花了多少钱？").first.click()
-    assert page.locator("#ra-question textarea").input_value() == "公车一年花了多少钱？"
+    expect(page.locator("#ra-question textarea")).to_have_value("公车一年花了多少钱？")
     page.locator("#ra-send").click()
     page.locator(FINAL).first.wait_for(timeout=30_000)
     ask(page, "全年预算数和实际支出相差多少？", answers_before=1)
@@ -99,15 +113,17 @@ def test_follow_up_and_example_and_clear(page: Page, live_server: LiveServer) ->
     page.locator(ANSWER).first.wait_for(state="detached")
 
 
-def test_uploaded_docx_is_indexed_and_can_be_asked(page: Page, live_server: LiveServer, tmp_path: object) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "示范中心2023年绩效报告.docx"
-    path.write_bytes(docx_bytes(
-        "示范中心2023年绩效自评报告",
-        "一、基本情况",
-        "2023年，示范中心智慧停车场项目预算120.50万元，实际支出100.25万元，预算完成率83.20%。",
-    ))
+def test_uploaded_docx_is_indexed_and_can_be_asked(
+    page: Page, live_server: LiveServer, tmp_path: Path, screenshot: Shot
+) -> None:
+    path = tmp_path / "示范中心2023年绩效报告.docx"
+    path.write_bytes(
+        docx_bytes(
+            "示范中心2023年绩效自评报告",
+            "一、基本情况",
+            "2023年，示范中心智慧停车场项目预算120.50万元，实际支出100.25万元，预算完成率83.20%。",
+        )
+    )
     page.goto(live_server.url + "/")
     page.locator("#ra-upload input[type=file]").set_input_files(str(path))
     page.locator("#ra-upload-send").click()
@@ -123,10 +139,8 @@ def test_uploaded_docx_is_indexed_and_can_be_asked(page: Page, live_server: Live
     screenshot(page, "upload-answer")
 
 
-def test_bad_upload_shows_a_chinese_error(page: Page, live_server: LiveServer, tmp_path: object) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "坏文件.docx"
+def test_bad_upload_shows_a_chinese_error(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
+    path = tmp_path / "坏文件.docx"
     path.write_bytes(b"PK\x03\x04 not really a docx")
     page.goto(live_server.url + "/")
     page.locator("#ra-upload input[type=file]").set_input_files(str(path))
@@ -134,7 +148,7 @@ def test_bad_upload_shows_a_chinese_error(page: Page, live_server: LiveServer, t
     page.get_by_text("无法读取文件").wait_for(timeout=30_000)
 
 
-def test_embed_view_works_inside_a_portal_iframe_from_another_origin(page: Page, portal: str) -> None:
+def test_embed_view_works_inside_a_portal_iframe_from_another_origin(page: Page, portal: str, screenshot: Shot) -> None:
     page.goto(portal)
     frame = page.frame_locator("#assistant")
     frame.locator("#ra-question textarea").wait_for(timeout=30_000)
@@ -146,3 +160,20 @@ def test_embed_view_works_inside_a_portal_iframe_from_another_origin(page: Page,
     answer.locator("details.ra-citation summary").first.click()
     assert answer.locator("mark").first.is_visible()
     screenshot(page, "embed-in-portal-iframe")
+
+
+def test_token_in_the_url_becomes_a_cookie_and_the_chat_works(
+    page: Page, live_server: LiveServer, serve_app: Callable[[Any], AbstractContextManager[str]]
+) -> None:
+    from ui.app import create_app
+
+    settings = live_server.settings.model_copy(
+        update={"server": live_server.settings.server.model_copy(update={"auth_token": SecretStr("e2e-token")})}
+    )
+    with serve_app(create_app(settings, live_server.app.state.assistant)) as url:
+        assert page.goto(url + "/embed/").status == 401  # type: ignore[union-attr]
+        page.goto(url + "/embed/?token=e2e-token")
+        assert page.url == url + "/embed/"
+        ask(page, "2023年预算完成率是多少？")
+        cookies = page.context.cookies()
+        assert any(c["name"] == "report_assistant_session" and c["httpOnly"] for c in cookies)
