@@ -14,7 +14,7 @@ from assistant.answerers.base import AnswerContext, Answerer, Draft
 from assistant.answerers.llm import LLMUnavailable
 from assistant.citations import resolve
 from assistant.condense import condense
-from assistant.figures import AuditFinding, check_figures
+from assistant.figures import AuditFinding, check_figures, findings_for_text
 from assistant.question import analyse
 from assistant.records import AnswerRecord, ChatTurn, FigureCheck, RetrievedPassage
 from index.models import ScoredPassage
@@ -117,7 +117,7 @@ class AnswerChain:
         cited = resolve(draft.text, turn.context.hits, draft.quotes)
         warnings = list(turn.warnings)
         if cited.dangling:
-            warnings.append(f"回答中的引用标记 {'、'.join(cited.dangling)} 没有对应的段落，已删除。")
+            warnings.append(f"回答中的引用标记 {'、'.join(dict.fromkeys(cited.dangling))} 没有对应的段落，已删除。")
         passages_by_id = {h.passage.id: h.passage for h in turn.context.hits}
         cited_passages = [passages_by_id[c.passage_id] for c in cited.citations]
         figures = check_figures(cited.text, cited_passages, turn.context.documents) if not draft.refused else []
@@ -125,6 +125,9 @@ class AnswerChain:
         if draft.mode != "extractive":
             text, flagged = _flag_figures(text, figures)
             warnings.extend(flagged)
+            # A model may copy a figure the report itself gets wrong: warn as the extractive answerer does.
+            for finding in findings_for_text(turn.context.findings, text) if not draft.refused else []:
+                warnings.append(f"报告数字不一致：{finding.claim}（核算：{finding.formula}）")
         for warning in draft.warnings:
             if warning not in warnings:
                 warnings.append(warning)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 import pytest
 
 MODEL = "fake-qwen"
-ReplyKind = Literal["text", "http_error", "not_json", "empty", "stall"]
+ReplyKind = Literal["text", "tool_call", "http_error", "not_json", "empty", "stall"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,17 @@ class Reply:
     delay_s: float = 0.0
     chunk_chars: int = 6
     stall_after_chunks: int = 0
+    tool_name: str = ""
 
     @classmethod
     def text_reply(cls, text: str, chunk_chars: int = 6) -> Reply:
         """Answer with this text (streamed in pieces of `chunk_chars` characters)."""
         return cls("text", text, chunk_chars=chunk_chars)
+
+    @classmethod
+    def tool_call(cls, name: str, arguments: dict[str, Any]) -> Reply:
+        """Ask the client to call a tool (non-streaming), as an agent's model would."""
+        return cls("tool_call", json.dumps(arguments, ensure_ascii=False), tool_name=name)
 
     @classmethod
     def http_error(cls, status: int = 500, body: str = "Internal Server Error") -> Reply:
@@ -72,7 +78,7 @@ class ReceivedRequest:
 
     method: str
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lower-cased
     body: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -134,7 +140,9 @@ class FakeLLMServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-llm-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-llm-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -169,14 +177,19 @@ class FakeLLMServer:
         self._closing.wait(seconds)
 
 
-def _completion(text: str) -> dict[str, Any]:
+def _completion(text: str, tool_name: str = "") -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if tool_name:
+        function = {"name": tool_name, "arguments": text}
+        call = {"id": f"call_{uuid.uuid4().hex[:8]}", "type": "function", "function": function}
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": MODEL,
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": None}
+            {"index": 0, "message": message, "finish_reason": "tool_calls" if tool_name else "stop", "logprobs": None}
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": max(1, len(text)), "total_tokens": 1 + max(1, len(text))},
     }
@@ -200,6 +213,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
 
+    def _headers(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self.headers.items()}
+
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -211,7 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
 
     def do_GET(self) -> None:
-        self.owner._record(ReceivedRequest("GET", self.path, dict(self.headers)))
+        self.owner._record(ReceivedRequest("GET", self.path, self._headers()))
         if self.path.rstrip("/").endswith("/models"):
             self._send_json(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "tests"}]})
         else:
@@ -223,7 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError:
             body = {"_raw": raw.decode("utf-8", "replace")}
-        request = ReceivedRequest("POST", self.path, dict(self.headers), body)
+        request = ReceivedRequest("POST", self.path, self._headers(), body)
         self.owner._record(request)
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._send_json(404, {"error": {"message": f"no route {self.path}"}})
@@ -249,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
         if streaming:
             self._stream(text, reply)
         else:
-            self._send_json(200, _completion(text))
+            self._send_json(200, _completion(text, reply.tool_name))
 
     def _stream(self, text: str, reply: Reply) -> None:
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
@@ -283,15 +299,17 @@ def iter_sse(body: str) -> Iterator[str]:
             yield line[len("data: ") :]
 
 
-@pytest.fixture(scope="module")
-def fake_llm_server() -> Iterator[FakeLLMServer]:
+# A test module imports both fixture functions (and names them somewhere, so linters see them used);
+# its tests then ask for `fake_llm` (or `fake_llm_server`) by name.
+@pytest.fixture(scope="module", name="fake_llm_server")
+def fake_llm_server_fixture() -> Iterator[FakeLLMServer]:
     """One fake OpenAI-compatible server per test module (started before, stopped after)."""
     with FakeLLMServer() as server:
         yield server
 
 
-@pytest.fixture
-def fake_llm(fake_llm_server: FakeLLMServer) -> Iterator[FakeLLMServer]:
+@pytest.fixture(name="fake_llm")
+def fake_llm_fixture(fake_llm_server: FakeLLMServer) -> Iterator[FakeLLMServer]:
     """The module's fake server with an empty script and request log; fails the test if a reply was left unused."""
     fake_llm_server.reset()
     yield fake_llm_server

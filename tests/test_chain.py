@@ -112,6 +112,12 @@ def test_a_marker_beyond_the_passages_handed_to_the_answerer_is_dropped_with_a_w
     assert "回答中的引用标记 [6] 没有对应的段落，已删除。" in record.warnings
 
 
+def test_a_dangling_marker_used_twice_is_named_once(assistant: Assistant, fake: FakeAnswerer) -> None:
+    fake.enqueue("预算数21,766.40万元[9]，支出18,977.96万元[9][1]。")
+    record = assistant.ask("2023年部门全年预算数是多少？", mode="fake")
+    assert "回答中的引用标记 [9] 没有对应的段落，已删除。" in record.warnings
+
+
 # -- questions that cannot be asked ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "message"),
