@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -114,6 +115,8 @@ class AnswerChain:
     def finish(self, turn: Turn) -> AnswerRecord:
         assert turn.context is not None and turn.draft is not None
         draft = turn.draft
+        if draft.refused:  # a refusal cites nothing, so it shows no markers either
+            draft.text = re.sub(r"\s*\[\d{1,3}\]", "", draft.text)
         cited = resolve(draft.text, turn.context.hits, draft.quotes)
         warnings = list(turn.warnings)
         if cited.dangling:

@@ -78,7 +78,11 @@ _DERIVE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("average", re.compile(r"平均")),
     ("sum", re.compile(r"合计|加起来|合起来|总计|之和|综合执行率|综合完成率|(两|几)(个|项).*(一共|总共)")),
-    ("share", re.compile(r"占比|占.*(比例|比重|百分之|多少)|比例是|比重|相当于.*(百分之|%|比例|几成)|百分之(多少|几)")),
+    ("share", re.compile(r"占比|占.*(比例|比重|百分之|多少)|比重|相当于.*(百分之|%|比例|几成)|百分之(多少|几)")),
+    ("remaining", re.compile(r"\b(left|remaining|unspent|unused|not spent|leftover)\b", re.IGNORECASE)),
+    ("difference", re.compile(r"\b(difference|gap|how much (more|less)|exceed)", re.IGNORECASE)),
+    ("average", re.compile(r"\baverage\b", re.IGNORECASE)),
+    ("share", re.compile(r"\b(share|proportion|percentage) of\b", re.IGNORECASE)),
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 _ENGLISH_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")

@@ -271,7 +271,6 @@ def test_answer_mode_fake_in_settings_wires_a_fake_answerer_as_the_default(
     assert len(record.citations) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="chain keeps [n] markers in a refused answer but drops its citations")
 def test_a_refusal_never_shows_a_marker_without_a_citation(assistant: Assistant, fake: FakeAnswerer) -> None:
     fake.enqueue("报告未提及局长姓名，只列出了内设机构[1]。")
     record = assistant.ask("局长是谁？", mode="fake")

@@ -144,27 +144,23 @@ def test_every_marker_of_an_extractive_answer_has_a_citation_with_its_quote(ask:
     assert all(c.quote in c.text for c in record.citations)
 
 
-# -- known wrong answers: strict xfails, so they flip to failures (and get promoted) once fixed -------------------
-@pytest.mark.xfail(strict=True, reason="a share the report states (12.66%) is recomputed from another pair (17.51%)")
+# -- answers that were once wrong: stated shares, stated rates, English computations, the overall score --
 def test_a_share_the_report_states_is_quoted_not_recomputed(ask: Ask) -> None:
     record = ask("公务接待费占“三公”经费支出总额的比例是多少？")
     assert "12.66%" in record.answer
     assert [f.text for f in record.figures if f.status == "derived"] in ([], ["12.66%"])
 
 
-@pytest.mark.xfail(strict=True, reason="比例是 triggers a share computation over the first pair of the sentence")
 def test_a_completion_rate_the_report_states_is_not_replaced_by_another_item_s_ratio(ask: Ask) -> None:
     record = ask("“三公”经费项目支出完成预算的比例是多少？")
     assert "3.60万元 ÷ 6.28万元" not in record.answer
 
 
-@pytest.mark.xfail(strict=True, reason="English questions never trigger a computation")
 def test_an_english_remaining_budget_question_is_computed(ask: Ask) -> None:
     record = ask("How much of the official reception budget was left unspent?")
     assert "0.70万元" in record.answer
 
 
-@pytest.mark.xfail(strict=True, reason="English 'overall self-evaluation score' finds the two sub-scores, not 94.4")
 def test_an_english_question_about_the_overall_score_finds_it(ask: Ask) -> None:
     record = ask("What is the overall self-evaluation score?")
     assert "94.4分" in record.answer

@@ -127,8 +127,18 @@ def _operand(
     return (best[1], best[2]) if best and best[0] > 0 else None
 
 
+def _stated_share(candidates: Sequence[Sentence]) -> bool:
+    """Tell whether the best sentences already state the share (占…的12.66%): then nothing is computed."""
+    top = candidates[0].score if candidates else 0.0
+    return any(
+        f.family == "percent" and "占" in f.label for s in candidates[:3] if s.score >= 0.8 * top for f in _figures(s)
+    )
+
+
 def _share(question: QuestionAnalysis, candidates: Sequence[Sentence]) -> Computation | None:
     """A part as a share of a whole, the two taken from wherever the report states them."""
+    if _stated_share(candidates):
+        return None
     pieces = [p for p in _SHARE_SPLIT.split(question.text, maxsplit=1) if p.strip()]
     if len(pieces) == 2:
         part = _operand(pieces[0], candidates)
