@@ -16,7 +16,7 @@ def build_embeddings(settings: EmbeddingSettings) -> ReportEmbeddings:
         case "e5":
             from index.embeddings import E5Embeddings
 
-            return E5Embeddings(batch_size=settings.batch_size)
+            return E5Embeddings(batch_size=settings.batch_size, threads=settings.threads)
         case "sentence-transformers":
             from index.embeddings import SentenceTransformerEmbeddings
 

