@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import math
+import os
 from typing import Any
 
 from langchain_core.embeddings import Embeddings

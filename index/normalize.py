@@ -77,6 +77,23 @@ def _ends_paragraph(line: str, next_line: str | None, width: int) -> bool:
     return stripped.endswith(_SENTENCE_END) and next_is_outline
 
 
+def _join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: a space only between two Latin words, so 18,977 | .96 stays one number."""
+    joined = lines[0] if lines else ""
+    for line in lines[1:]:
+        if (
+            joined
+            and line
+            and joined[-1].isascii()
+            and joined[-1].isalpha()
+            and line[0].isascii()
+            and line[0].isalpha()
+        ):
+            joined += " "
+        joined += line
+    return joined
+
+
 def join_hard_wrapped(lines: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
     """Re-join the lines of a hard-wrapped extract into paragraphs; each keeps the page it starts on."""
     content = [(line.strip(), page) for line, page in lines if line.strip() and not _PAGE_NUMBER.match(line)]
@@ -90,10 +107,10 @@ def join_hard_wrapped(lines: list[tuple[str, int | None]]) -> list[tuple[str, in
         current.append(line)
         next_line = content[i + 1][0] if i + 1 < len(content) else None
         if _ends_paragraph(line, next_line, width):
-            paragraphs.append((" ".join(current), start_page))
+            paragraphs.append((_join_lines(current), start_page))
             current = []
     if current:
-        paragraphs.append((" ".join(current), start_page))
+        paragraphs.append((_join_lines(current), start_page))
     return paragraphs
 
 

@@ -57,8 +57,10 @@ def main() -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"start-up (index seed + first answer): {startup:.1f} s")
     print(f"ask, extractive, {len(timings)} runs: median {median:.1f} ms, p95 {p95:.1f} ms (target <= 100 ms median)")
-    print(f"eval over {len(questions)} questions: {eval_seconds:.1f} s (target <= 30 s); "
-          f"correct {result.overall.values['correct']:.2f}")
+    print(
+        f"eval over {len(questions)} questions: {eval_seconds:.1f} s (target <= 30 s); "
+        f"correct {result.overall.values['correct']:.2f}"
+    )
     print(f"peak RSS: {peak_mb:.0f} MB")
     return 0 if median <= 100 and eval_seconds <= 30 else 1
 

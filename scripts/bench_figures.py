@@ -22,12 +22,8 @@ from index.loaders import load_document
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "report", nargs="?", default=str(next((ROOT / "seeds").glob("*.txt")))
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("report", nargs="?", default=str(next((ROOT / "seeds").glob("*.txt"))))
     parser.add_argument("--answers", type=Path, default=ROOT / "seeds" / "dev.jsonl")
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
@@ -41,11 +37,7 @@ def main() -> None:
     findings = audit_report([document], passages)
     audit_ms = (time.perf_counter() - started) * 1000
 
-    answers = [
-        json.loads(line)["answer"]
-        for line in args.answers.read_text(encoding="utf-8").splitlines()
-        if line
-    ]
+    answers = [json.loads(line)["answer"] for line in args.answers.read_text(encoding="utf-8").splitlines() if line]
     cited = passages[:5]
     timings: list[float] = []
     for _ in range(args.rounds):

@@ -43,9 +43,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
         if sentence:
             out.append(
                 (
-                    start
-                    + len(text[start : m.end()])
-                    - len(text[start : m.end()].lstrip()),
+                    start + len(text[start : m.end()]) - len(text[start : m.end()].lstrip()),
                     sentence,
                 )
             )
@@ -62,11 +60,7 @@ def _change_digit(figure: Figure, rng: random.Random) -> str | None:
         return None
     i = rng.choice(digits)
     old = number.group(0)[i]
-    choices = [
-        d
-        for d in "0123456789"
-        if d != old and not (d == "0" and i == digits[0] and len(digits) > 1)
-    ]
+    choices = [d for d in "0123456789" if d != old and not (d == "0" and i == digits[0] and len(digits) > 1)]
     new = old[:0] + rng.choice(choices)
     return figure.text[:i] + new + figure.text[i + 1 :]
 
@@ -88,9 +82,7 @@ def _change_percent(figure: Figure, rng: random.Random) -> str | None:
     return f"{value:.{figure.decimals}f}%"
 
 
-def generate(
-    document_text: str, passages: list[Passage], seed: int, per_sentence: int = 3
-) -> list[Statement]:
+def generate(document_text: str, passages: list[Passage], seed: int, per_sentence: int = 3) -> list[Statement]:
     """Return correct and corrupted statements built from the document's sentences."""
     rng = random.Random(seed)
     statements: list[Statement] = []
@@ -101,22 +93,14 @@ def generate(
         passage = next((p for p in passages if p.start <= offset < p.end), None)
         pid = passage.id if passage else ""
         for figure in rng.sample(figures, min(per_sentence, len(figures))):
-            statements.append(
-                Statement(sentence, figure.text, figure.start, False, "", pid)
-            )
+            statements.append(Statement(sentence, figure.text, figure.start, False, "", pid))
             options = [("digit", _change_digit(figure, rng))]
             if figure.value != 0:
                 options.append(("magnitude", _drop_magnitude(figure)))
             options.append(("percent", _change_percent(figure, rng)))
-            usable = [
-                (name, new) for name, new in options if new and new != figure.text
-            ]
+            usable = [(name, new) for name, new in options if new and new != figure.text]
             if figure.value == 0:
-                usable = [
-                    (n, t)
-                    for n, t in usable
-                    if n != "digit" or not re.fullmatch(r"0[.0]*", t.rstrip("万元%"))
-                ]
+                usable = [(n, t) for n, t in usable if n != "digit" or not re.fullmatch(r"0[.0]*", t.rstrip("万元%"))]
             if not usable:
                 continue
             name, new = rng.choice(usable)
@@ -126,12 +110,8 @@ def generate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "report", nargs="?", default=str(next((ROOT / "seeds").glob("*.txt")))
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("report", nargs="?", default=str(next((ROOT / "seeds").glob("*.txt"))))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--show-errors", action="store_true")
@@ -143,10 +123,7 @@ def main() -> None:
     index = report_figures([document], passages)
     statements = generate(document.text, passages, args.seed)
     if args.out:
-        args.out.write_text(
-            "\n".join(json.dumps(asdict(s), ensure_ascii=False) for s in statements)
-            + "\n"
-        )
+        args.out.write_text("\n".join(json.dumps(asdict(s), ensure_ascii=False) for s in statements) + "\n")
 
     counts = {"correct": 0, "correct_ok": 0, "corrupted": 0, "caught": 0}
     by_kind: dict[str, list[int]] = {}
@@ -167,9 +144,7 @@ def main() -> None:
             ok = status in ("verified", "derived")
             counts["correct_ok"] += ok
         if not ok and args.show_errors:
-            print(
-                f"[{'corrupt:' + s.corruption if s.corrupted else 'correct'}] {s.figure} -> {status}: {s.text}"
-            )
+            print(f"[{'corrupt:' + s.corruption if s.corrupted else 'correct'}] {s.figure} -> {status}: {s.text}")
             if verdict:
                 print(f"    note={verdict.note} source={verdict.source[:80]}")
     verified_rate = counts["correct_ok"] / max(1, counts["correct"])

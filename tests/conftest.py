@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,6 @@ for _name in [name for name in os.environ if name.startswith("REPORT_ASSISTANT_"
 REPO = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO / "seeds"
 SEED_REPORT = next(SEEDS_DIR.glob("*.txt"))
-DEV_QUESTIONS = SEEDS_DIR / "dev.jsonl"
 
 SettingsFactory = Callable[..., "Settings"]
 
@@ -63,12 +62,12 @@ def _indexed_seed(data_dir: Path, **overrides: Any) -> Corpus:
 
 
 @pytest.fixture(scope="session")
-def seed_corpus_e5(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+def seed_corpus_e5(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """The seed indexed once per session with the real e5 model (embedded Chroma in a temp dir). Read only."""
-    yield _indexed_seed(tmp_path_factory.mktemp("e5-index"), embedding={"backend": "e5"})
+    return _indexed_seed(tmp_path_factory.mktemp("e5-index"), embedding={"backend": "e5"})
 
 
 @pytest.fixture(scope="session")
-def seed_corpus_fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+def seed_corpus_fake(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """The seed indexed once per session with fake embeddings: cheap, for lexical and plumbing tests. Read only."""
-    yield _indexed_seed(tmp_path_factory.mktemp("fake-index"))
+    return _indexed_seed(tmp_path_factory.mktemp("fake-index"))

@@ -93,10 +93,10 @@ def test_e5_embeds_batches_like_single_texts(e5: E5Embeddings) -> None:
 @pytest.mark.parametrize(
     ("question", "right", "wrong"),
     [
-        ("2023年预算完成率是多少", BUDGET_PASSAGE, BASE_STATION_PASSAGE),
-        ("新建了多少座5G基站", BASE_STATION_PASSAGE, BUDGET_PASSAGE),
-        ("周末能办事吗", SERVICE_PASSAGE, BUDGET_PASSAGE),
-        ("How many 5G base stations were built?", BASE_STATION_PASSAGE, SERVICE_PASSAGE),
+        pytest.param("2023年预算完成率是多少", BUDGET_PASSAGE, BASE_STATION_PASSAGE, id="budget"),
+        pytest.param("新建了多少座5G基站", BASE_STATION_PASSAGE, BUDGET_PASSAGE, id="base-stations"),
+        pytest.param("周末能办事吗", SERVICE_PASSAGE, BUDGET_PASSAGE, id="weekend"),
+        pytest.param("How many 5G base stations were built?", BASE_STATION_PASSAGE, SERVICE_PASSAGE, id="english"),
     ],
 )
 def test_e5_puts_a_question_closer_to_the_passage_that_answers_it(
@@ -155,13 +155,14 @@ def test_a_missing_sentence_transformers_model_is_a_clear_error(model: str, mess
 @pytest.mark.parametrize(
     ("settings", "backend", "identity"),
     [
-        ({"backend": "fake"}, FakeEmbeddings, "fake:64"),
-        ({"backend": "fake", "fake_dim": 16}, FakeEmbeddings, "fake:16"),
-        ({"backend": "e5", "batch_size": 8}, E5Embeddings, "e5:multilingual-e5-small"),
-        (
+        pytest.param({"backend": "fake"}, FakeEmbeddings, "fake:64", id="fake"),
+        pytest.param({"backend": "fake", "fake_dim": 16}, FakeEmbeddings, "fake:16", id="fake-16"),
+        pytest.param({"backend": "e5", "batch_size": 8}, E5Embeddings, "e5:multilingual-e5-small", id="e5"),
+        pytest.param(
             {"backend": "sentence-transformers", "model": "<minilm>"},
             SentenceTransformerEmbeddings,
             "sentence-transformers:",
+            id="sentence-transformers",
         ),
     ],
 )

@@ -20,9 +20,7 @@ SEED = next((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 
 
 def _doc(text: str, name: str = "synthetic") -> Document:
-    return Document(
-        id=f"doc-{abs(hash(text))}", name=name, text=text, sha256=str(abs(hash(text)))
-    )
+    return Document(id=f"doc-{abs(hash(text))}", name=name, text=text, sha256=str(abs(hash(text))))
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +63,7 @@ def test_seed_audit_finds_exactly_the_failing_relations(
 def test_seed_relations_that_hold_are_listed_as_holding(
     seed_findings: list[AuditFinding], kind: str, formula_part: str
 ) -> None:
-    assert any(
-        f.kind == kind and formula_part in f.formula and f.holds for f in seed_findings
-    )
+    assert any(f.kind == kind and formula_part in f.formula and f.holds for f in seed_findings)
 
 
 def test_seed_completion_rate_of_running_costs_fails_and_explains_reversal(

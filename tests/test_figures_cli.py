@@ -61,9 +61,7 @@ def test_audit_table_is_printed_in_chinese(indexed: Path) -> None:
 
 
 def test_verify_json_reports_each_figure(indexed: Path) -> None:
-    result = runner.invoke(
-        app, ["verify", "--json", "预算完成率85%，支出18,977.96万元"]
-    )
+    result = runner.invoke(app, ["verify", "--json", "预算完成率85%，支出18,977.96万元"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)["figures"]
     assert [(f["text"], f["status"]) for f in figures] == [
@@ -75,9 +73,7 @@ def test_verify_json_reports_each_figure(indexed: Path) -> None:
 
 
 def test_verify_reads_one_text_per_line_from_stdin(indexed: Path) -> None:
-    result = runner.invoke(
-        app, ["verify", "--json", "-"], input="完成预算的94.21%\n支出18,977.96元\n"
-    )
+    result = runner.invoke(app, ["verify", "--json", "-"], input="完成预算的94.21%\n支出18,977.96元\n")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["figures"][0]["status"] for line in lines] == ["verified", "mismatch"]
@@ -89,9 +85,7 @@ def test_verify_table_marks_statuses(indexed: Path) -> None:
     assert "不符" in result.output
 
 
-def test_commands_fail_clearly_without_an_index(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_commands_fail_clearly_without_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORT_ASSISTANT_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["audit", "--json"])

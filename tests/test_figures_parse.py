@@ -99,9 +99,7 @@ def test_figure_is_parsed_with_value_unit_family_and_base(
 ) -> None:
     found = [(f.value, f.unit, f.family, f.base) for f in parse_figures(text)]
     assert len(found) == len(expected)
-    for (value, unit, family, base), (e_value, e_unit, e_family, e_base) in zip(
-        found, expected, strict=True
-    ):
+    for (value, unit, family, base), (e_value, e_unit, e_family, e_base) in zip(found, expected, strict=True):
         assert value == pytest.approx(e_value)
         assert unit == e_unit
         assert family == e_family
@@ -126,9 +124,7 @@ def test_same_quantity_in_other_magnitudes_has_the_same_base(a: str, b: str) -> 
 
 
 def test_label_is_the_clause_before_the_figure() -> None:
-    figures = parse_figures(
-        "“三公”经费一般公共预算6.91万元，支出4.03万元，完成预算58.32%。"
-    )
+    figures = parse_figures("“三公”经费一般公共预算6.91万元，支出4.03万元，完成预算58.32%。")
     assert [f.label for f in figures] == ["“三公”经费一般公共预算", "支出", "完成预算"]
 
 

@@ -53,9 +53,7 @@ def _status(index: ReportFigures, text: str) -> list[str]:
         "The report says 1948 matters are handled online and offline.",
     ],
 )
-def test_figures_copied_from_the_report_are_verified(
-    index: ReportFigures, text: str
-) -> None:
+def test_figures_copied_from_the_report_are_verified(index: ReportFigures, text: str) -> None:
     assert set(_status(index, text)) == {"verified"}
 
 
@@ -79,9 +77,7 @@ def test_dropped_magnitude_is_a_mismatch(index: ReportFigures) -> None:
 
 
 def test_changed_digit_is_a_mismatch(index: ReportFigures) -> None:
-    (verdict,) = index.check_text("公务用车购置及运行维护费预算5.70万元，支出3.25万元")[
-        1:
-    ]
+    (verdict,) = index.check_text("公务用车购置及运行维护费预算5.70万元，支出3.25万元")[1:]
     assert verdict.status == "mismatch"
     assert "3.52万元" in verdict.note
 
@@ -106,9 +102,7 @@ def test_figure_nowhere_in_the_report_is_unverified(index: ReportFigures) -> Non
         ("机关在编人员17人，事业编制12名，两者相加约29名", "17人 + 12名"),
     ],
 )
-def test_computed_figures_are_derived_with_formula(
-    index: ReportFigures, text: str, formula_part: str
-) -> None:
+def test_computed_figures_are_derived_with_formula(index: ReportFigures, text: str, formula_part: str) -> None:
     verdict = index.check_text(text)[-1]
     assert verdict.status == "derived"
     assert formula_part in verdict.source
@@ -122,9 +116,7 @@ def test_unit_slip_in_report_is_noted_when_the_answer_corrects_it(
     assert "单位疑为笔误" in verdict.note
 
 
-def test_cited_passages_are_searched_first(
-    seed: tuple[Document, list[Passage]], index: ReportFigures
-) -> None:
+def test_cited_passages_are_searched_first(seed: tuple[Document, list[Passage]], index: ReportFigures) -> None:
     _, passages = seed
     cited = [p for p in passages if "数字政府”建设专项资金，用于" in p.text]
     (verdict,) = index.check_text("财政资金预算执行率为84.40%", cited)
@@ -137,9 +129,7 @@ def test_check_figures_returns_answer_record_checks(
 ) -> None:
     document, passages = seed
     checks = check_figures("预算完成率87.19%", passages[:3], [document])
-    assert [(c.text, c.value, c.unit, c.status) for c in checks] == [
-        ("87.19%", 87.19, "%", "verified")
-    ]
+    assert [(c.text, c.value, c.unit, c.status) for c in checks] == [("87.19%", 87.19, "%", "verified")]
 
 
 @pytest.mark.parametrize(
@@ -179,9 +169,7 @@ def test_check_figures_returns_answer_record_checks(
         ),
     ],
 )
-def test_derive_formats_like_the_report(
-    kind: str, operands: tuple[str, str], text: str, formula: str
-) -> None:
+def test_derive_formats_like_the_report(kind: str, operands: tuple[str, str], text: str, formula: str) -> None:
     result = derive(kind, *(quantity(o) for o in operands))  # type: ignore[arg-type]
     assert result.text == text
     assert result.formula == formula

@@ -108,8 +108,9 @@ def test_the_langchain_retriever_returns_documents_with_passage_metadata(seed_co
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n"])
-def test_an_empty_question_retrieves_nothing(seed_corpus_e5: Corpus, question: str) -> None:
-    assert seed_corpus_e5.search(question, 5) == []
+def test_an_empty_question_retrieves_nothing(seed_corpus_fake: Corpus, question: str) -> None:
+    assert seed_corpus_fake.search(question, 5) == []
+    assert seed_corpus_fake.as_retriever(k=5).invoke(question) == []
 
 
 # --- document filter ---------------------------------------------------------------------------------------

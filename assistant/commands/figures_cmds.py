@@ -47,18 +47,14 @@ def load_documents(files: list[Path] | None) -> tuple[list[Document], list[Passa
     return list(documents), list(passages)
 
 
-def audit_rows(
-    documents: list[Document], passages: list[Passage]
-) -> list[AuditFinding]:
+def audit_rows(documents: list[Document], passages: list[Passage]) -> list[AuditFinding]:
     """Return the audit findings of the documents."""
     from assistant.figures.audit import audit_report
 
     return audit_report(documents, passages)
 
 
-def verify_rows(
-    text: str, documents: list[Document], passages: list[Passage]
-) -> list[FigureCheck]:
+def verify_rows(text: str, documents: list[Document], passages: list[Passage]) -> list[FigureCheck]:
     """Return the figure checks of a text against the documents."""
     from assistant.figures.verify import report_figures
 
@@ -74,9 +70,7 @@ def _print_audit(findings: list[AuditFinding]) -> None:
         table.add_column(column, overflow="fold")
     for f in sorted(findings, key=lambda f: f.holds):
         verdict = "[green]成立[/green]" if f.holds else "[bold red]不成立[/bold red]"
-        table.add_row(
-            verdict, f.kind, f.claim, f.formula, f.stated, f.computed, f.section
-        )
+        table.add_row(verdict, f.kind, f.claim, f.formula, f.stated, f.computed, f.section)
     Console().print(table)
     bad = sum(1 for f in findings if not f.holds)
     Console().print(f"共 {len(findings)} 条关系，其中 {bad} 条不成立。")
@@ -91,9 +85,7 @@ def _print_checks(checks: list[FigureCheck]) -> None:
         table.add_column(column, overflow="fold")
     for c in checks:
         style = _STATUS_STYLE[c.status]
-        table.add_row(
-            c.text, f"[{style}]{_STATUS_NAME[c.status]}[/{style}]", c.source, c.note
-        )
+        table.add_row(c.text, f"[{style}]{_STATUS_NAME[c.status]}[/{style}]", c.source, c.note)
     Console().print(table)
 
 
@@ -112,19 +104,13 @@ def register(app: typer.Typer) -> None:
         documents, passages = load_documents(files)
         findings = audit_rows(documents, passages)
         if as_json:
-            typer.echo(
-                json.dumps(
-                    [f.to_dict() for f in findings], ensure_ascii=False, indent=2
-                )
-            )
+            typer.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
         else:
             _print_audit(findings)
 
     @app.command("verify")
     def verify(
-        text: Annotated[
-            str, typer.Argument(help="要核验的文字；为 - 时从标准输入逐行读取。")
-        ],
+        text: Annotated[str, typer.Argument(help="要核验的文字；为 - 时从标准输入逐行读取。")],
         as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
         files: Annotated[
             list[Path] | None,
@@ -140,10 +126,6 @@ def register(app: typer.Typer) -> None:
             checks = verify_rows(line, documents, passages)
             if as_json:
                 payload = {"figures": [c.model_dump() for c in checks]}
-                typer.echo(
-                    json.dumps(
-                        payload, ensure_ascii=False, indent=None if text == "-" else 2
-                    )
-                )
+                typer.echo(json.dumps(payload, ensure_ascii=False, indent=None if text == "-" else 2))
             else:
                 _print_checks(checks)

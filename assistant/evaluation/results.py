@@ -142,10 +142,7 @@ def _delta(scope: str, spec: MetricSpec, before: float | None, now: float | None
         status: DeltaStatus = "new" if before is None else "missing"
         return MetricDelta(scope=scope, metric=spec.name, baseline=before, current=now, delta=None, status=status)
     delta = now - before
-    if spec.unit == "ms":
-        tolerance = max(abs(before) * LATENCY_TOLERANCE, LATENCY_FLOOR_MS)
-    else:
-        tolerance = RATIO_TOLERANCE
+    tolerance = max(abs(before) * LATENCY_TOLERANCE, LATENCY_FLOOR_MS) if spec.unit == "ms" else RATIO_TOLERANCE
     if abs(delta) <= tolerance:
         status = "unchanged"
     elif (delta > 0) == spec.higher_is_better:

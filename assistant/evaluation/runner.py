@@ -80,7 +80,7 @@ def run_questions(
             try:
                 produced = answer_fn(question.question)
                 record = AnswerRecord.model_validate(produced).model_copy(update={"id": question.id})
-            except Exception as exc:  # noqa: BLE001 - one failing question must not end the run
+            except Exception as exc:
                 error = _describe(exc)
             wall_ms = (time.perf_counter() - start) * 1000
             item = RunItem(question=question, record=record, error=error, wall_ms=wall_ms)
@@ -104,7 +104,7 @@ def run_retrievals(
             error: str | None = None
             try:
                 passages = [RetrievedPassage.model_validate(p) for p in retrieve_fn(question.question)]
-            except Exception as exc:  # noqa: BLE001 - one failing question must not end the run
+            except Exception as exc:
                 error = _describe(exc)
             wall_ms = (time.perf_counter() - start) * 1000
             items.append(RetrievalItem(question=question, passages=passages, error=error, wall_ms=wall_ms))

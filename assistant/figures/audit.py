@@ -53,18 +53,10 @@ def _rates(ctx: AuditContext, figures: list[Figure], text: str) -> None:
         for f in _in(figures, lo, hi):
             if f.family != "percent" or not _RATE_LABEL.search(f.label):
                 continue
-            before = [
-                g for g in _in(figures, segment_start, f.start) if g.family == "money"
-            ]
+            before = [g for g in _in(figures, segment_start, f.start) if g.family == "money"]
             segment_start = f.end
-            dens = [
-                g for g in before if role_of(g.label) == "budget" or "预算" in g.label
-            ]
-            nums = [
-                g
-                for g in before
-                if role_of(g.label) in ("spend", "income") and g not in dens
-            ]
+            dens = [g for g in before if role_of(g.label) == "budget" or "预算" in g.label]
+            nums = [g for g in before if role_of(g.label) in ("spend", "income") and g not in dens]
             if nums and dens:
                 _check_rate(ctx, nums[-1], dens[-1], f, "")
             elif nums:
@@ -80,24 +72,17 @@ def _implied_denominator(
     section = ctx.section_of(rate)
     pairs = _adjustment_pairs(ctx, figures)
     for initial, adjust, total in pairs:
-        if (
-            ctx.section_of(initial) == section
-            and _ratio_holds(num, total, rate, False, 1.0)[0]
-        ):
+        if ctx.section_of(initial) == section and _ratio_holds(num, total, rate, False, 1.0)[0]:
             return total, f"({_shown(initial)} + {_shown(adjust)})"
     for g in figures:
-        if (
-            g.family == "money"
-            and role_of(g.label) == "budget"
-            and g.start != num.start
-        ) and _ratio_holds(num, g, rate, False, 1.0)[0]:
+        if (g.family == "money" and role_of(g.label) == "budget" and g.start != num.start) and _ratio_holds(
+            num, g, rate, False, 1.0
+        )[0]:
             return g, ""
     return None
 
 
-def _adjustment_pairs(
-    ctx: AuditContext, figures: list[Figure]
-) -> list[tuple[Figure, Figure, Figure]]:
+def _adjustment_pairs(ctx: AuditContext, figures: list[Figure]) -> list[tuple[Figure, Figure, Figure]]:
     """Return (initial budget, adjustment, synthetic total) for 年初预算 followed by 年中调整."""
     out: list[tuple[Figure, Figure, Figure]] = []
     money = [f for f in figures if f.family == "money"]
@@ -105,16 +90,10 @@ def _adjustment_pairs(
         if "年初" not in initial.label or not re.search(r"预算|批复", initial.label):
             continue
         for adjust in money[i + 1 : i + 8]:
-            if (
-                "调整" in adjust.label
-                or "调增" in adjust.label
-                or "调减" in adjust.label
-            ):
+            if "调整" in adjust.label or "调增" in adjust.label or "调减" in adjust.label:
                 sign = -1.0 if re.search(r"减少|调减|核减", adjust.label) else 1.0
                 value = (initial.base + sign * adjust.base) / initial.magnitude
-                total = parse_figures(
-                    f"{value:.{max(initial.decimals, adjust.decimals)}f}{initial.unit}"
-                )[0]
+                total = parse_figures(f"{value:.{max(initial.decimals, adjust.decimals)}f}{initial.unit}")[0]
                 out.append((initial, adjust, total))
                 break
     return out
@@ -125,28 +104,12 @@ def _budget_adjustments(ctx: AuditContext, figures: list[Figure]) -> None:
         budgets = [
             g
             for g in figures
-            if g.family == "money"
-            and role_of(g.label) == "budget"
-            and g.start > adjust.end
-            and "调整" not in g.label
+            if g.family == "money" and role_of(g.label) == "budget" and g.start > adjust.end and "调整" not in g.label
         ]
-        named = [
-            g
-            for g in budgets
-            if re.search(r"全年|调整后|年度预算|预算数|预算总", g.label)
-        ]
+        named = [g for g in budgets if re.search(r"全年|调整后|年度预算|预算数|预算总", g.label)]
         if not named:
-            named = [
-                g
-                for g in figures
-                if g.family == "money"
-                and re.search(r"全年预算|调整后|预算总收入", g.label)
-            ]
-        sign = (
-            "−"
-            if adjust.base < 0 or re.search(r"减少|调减|核减", adjust.label)
-            else "+"
-        )
+            named = [g for g in figures if g.family == "money" and re.search(r"全年预算|调整后|预算总收入", g.label)]
+        sign = "−" if adjust.base < 0 or re.search(r"减少|调减|核减", adjust.label) else "+"
         formula = f"{_shown(initial)} {sign} {_shown(adjust)} = {_shown(total)}"
         match = next((g for g in named if value_matches(total, g)), None)
         if match is not None:
@@ -179,9 +142,7 @@ def _group_by_role(figures: Sequence[Figure]) -> dict[Role | None, list[Figure]]
     return groups
 
 
-def _breakdown(
-    ctx: AuditContext, pre: Sequence[Figure], post: Sequence[Figure], what: str
-) -> None:
+def _breakdown(ctx: AuditContext, pre: Sequence[Figure], post: Sequence[Figure], what: str) -> None:
     """Check that the parts listed after 其中/包括 add up to the figure(s) before it, role by role."""
     for family in ("money", "count"):
         totals = [f for f in pre if f.family == family]
@@ -201,9 +162,7 @@ def _breakdown(
 
 
 def unit_ok(part: Figure, total: Figure) -> bool:
-    return part.family == total.family and (
-        part.family != "count" or part.counter_group == total.counter_group
-    )
+    return part.family == total.family and (part.family != "count" or part.counter_group == total.counter_group)
 
 
 def _breakdowns(ctx: AuditContext, figures: list[Figure], text: str) -> None:
@@ -217,9 +176,7 @@ def _breakdowns(ctx: AuditContext, figures: list[Figure], text: str) -> None:
             pre = _in(figures, *sentences[idx - 1])
         post: list[Figure] = []
         for f in _in(figures, m.end(), hi):
-            if any(w in f.label for w in _TOTAL_WORDS) or re.search(
-                r"其中|包括", text[m.end() : f.start]
-            ):
+            if any(w in f.label for w in _TOTAL_WORDS) or re.search(r"其中|包括", text[m.end() : f.start]):
                 break
             if f.family in ("money", "count"):
                 post.append(f)
@@ -297,9 +254,7 @@ def _shares(ctx: AuditContext, figures: list[Figure], text: str) -> None:
             m = _SHARE_LABEL.search(f.label) if f.family == "percent" else None
             if not m:
                 continue
-            before = [
-                g for g in sentence_figs if g.end <= f.start and g.family == "money"
-            ]
+            before = [g for g in sentence_figs if g.end <= f.start and g.family == "money"]
             spent = [g for g in before if role_of(g.label) == "spend"] or before
             if not spent:
                 continue
@@ -339,12 +294,7 @@ def _share_total(
     section = ctx.section_of(share)
     scored: list[tuple[float, Figure]] = []
     for g in figures:
-        if (
-            g.family != "money"
-            or g.start >= sentence_start
-            or ctx.section_of(g) != section
-            or g.base <= 0
-        ):
+        if g.family != "money" or g.start >= sentence_start or ctx.section_of(g) != section or g.base <= 0:
             continue
         scored.append((similarity(wanted, grams(g.window)), g))
     if not scored:
@@ -361,20 +311,14 @@ def _share_total(
 
 def _scores(ctx: AuditContext, figures: list[Figure]) -> None:
     scores = [f for f in figures if f.family == "score"]
-    totals = [
-        f for f in scores if re.search(r"总分|总得分|整体|综合得分|自评分值", f.label)
-    ]
+    totals = [f for f in scores if re.search(r"总分|总得分|整体|综合得分|自评分值", f.label)]
     by_section: dict[str, list[Figure]] = {}
     for f in scores:
         if f not in totals:
             by_section.setdefault(ctx.section_of(f), []).append(f)
     subtotals: list[Figure] = []
     for members in by_section.values():
-        subs = [
-            f
-            for f in members
-            if "得分" in f.label and "满分" not in f.label and "权重" not in f.label
-        ]
+        subs = [f for f in members if "得分" in f.label and "满分" not in f.label and "权重" not in f.label]
         if len(subs) != 1:
             continue
         sub = subs[0]
@@ -382,10 +326,7 @@ def _scores(ctx: AuditContext, figures: list[Figure]) -> None:
         items = [
             f
             for f in members
-            if f is not sub
-            and f.start > sub.start
-            and "权重" not in f.label
-            and "均为" not in f.label
+            if f is not sub and f.start > sub.start and "权重" not in f.label and "均为" not in f.label
         ]
         if len(items) >= 2:
             _check_sum(ctx, items, sub, "score_sum", "")
@@ -417,18 +358,12 @@ def _inconsistent_values(ctx: AuditContext, figures: list[Figure], text: str) ->
         if f.family not in ("money", "count") or f.value == 0:
             continue
         label = _normalised_label(f.label)
-        if (
-            len(label) < 3
-            or label in _GENERIC_LABELS
-            or any(w in label for w in ("增加", "减少"))
-        ):
+        if len(label) < 3 or label in _GENERIC_LABELS or any(w in label for w in ("增加", "减少")):
             continue
         after = f.after if f.family == "count" else ""
         if f.family == "count" and not after:
             continue
-        seen.setdefault(
-            (topics.get(f.start, ""), label, after, f.family + f.counter_group), []
-        ).append(f)
+        seen.setdefault((topics.get(f.start, ""), label, after, f.family + f.counter_group), []).append(f)
     for (_, label, _, _), members in seen.items():
         distinct: list[Figure] = []
         for f in members:
@@ -501,9 +436,7 @@ def _dedupe(findings: list[AuditFinding]) -> list[AuditFinding]:
     return out
 
 
-def audit_report(
-    documents: Sequence[Document], passages: Sequence[Passage] = ()
-) -> list[AuditFinding]:
+def audit_report(documents: Sequence[Document], passages: Sequence[Passage] = ()) -> list[AuditFinding]:
     """Find the relations the report states or implies and recompute each (holds or fails)."""
     return audit_index(report_figures(documents, passages))
 
@@ -530,9 +463,7 @@ def failing(findings: Iterable[AuditFinding]) -> list[AuditFinding]:
     return [f for f in findings if not f.holds]
 
 
-def findings_for_text(
-    findings: Iterable[AuditFinding], text: str
-) -> list[AuditFinding]:
+def findings_for_text(findings: Iterable[AuditFinding], text: str) -> list[AuditFinding]:
     """Return the failing findings that involve a figure quoted in `text` (to warn the reader)."""
     claims = [c for c in parse_figures(text) if c.value != 0]
     out = []
@@ -547,13 +478,10 @@ def findings_for_text(
     return out
 
 
-def findings_for_passage(
-    findings: Iterable[AuditFinding], passage: Passage
-) -> list[AuditFinding]:
+def findings_for_passage(findings: Iterable[AuditFinding], passage: Passage) -> list[AuditFinding]:
     """Return the failing findings that involve a figure inside `passage`."""
     return [
         f
         for f in failing(findings)
-        if f.document_id == passage.document_id
-        and any(passage.start <= g.start < passage.end for g in f.figures)
+        if f.document_id == passage.document_id and any(passage.start <= g.start < passage.end for g in f.figures)
     ]

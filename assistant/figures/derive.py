@@ -81,20 +81,14 @@ def _in_unit_of(figure: Figure, reference: Figure) -> float:
     return figure.base / reference.magnitude
 
 
-def format_quantity(
-    value: float, unit: str, family: str, decimals: int | None = None
-) -> str:
+def format_quantity(value: float, unit: str, family: str, decimals: int | None = None) -> str:
     """Format a value in a stated unit the way reports print it: 2,788.44万元, 87.19%, 1,795座.
 
     >>> format_quantity(2788.4412, "万元", "money"), format_quantity(96.4290, "%", "percent")
     ('2,788.44万元', '96.43%')
     """
     if decimals is None:
-        decimals = (
-            0
-            if family in ("count", "duration") and abs(value - round(value)) < 1e-9
-            else 2
-        )
+        decimals = 0 if family in ("count", "duration") and abs(value - round(value)) < 1e-9 else 2
     return f"{format_number(value, decimals)}{unit}"
 
 
@@ -154,9 +148,7 @@ def derive(kind: DeriveKind, *operands: Figure, decimals: int | None = None) -> 
         total = sum(_in_unit_of(f, first) for f in operands)
         lhs = " + ".join(_shown(f) for f in operands)
         if kind == "sum":
-            return _result(
-                kind, total, first.unit, first.family, lhs, operands, decimals
-            )
+            return _result(kind, total, first.unit, first.family, lhs, operands, decimals)
         return _result(
             kind,
             total / len(operands),
@@ -170,11 +162,7 @@ def derive(kind: DeriveKind, *operands: Figure, decimals: int | None = None) -> 
         a, b = _two(operands)
         if b.base == 0:
             raise ValueError("除数为零")
-        value = (
-            a.base / b.base * 100.0
-            if a.family != "plain" and b.family != "plain"
-            else a.value / b.value * 100
-        )
+        value = a.base / b.base * 100.0 if a.family != "plain" and b.family != "plain" else a.value / b.value * 100
         return _result(
             kind,
             value,
@@ -186,9 +174,7 @@ def derive(kind: DeriveKind, *operands: Figure, decimals: int | None = None) -> 
         )
     if kind in ("implied_target", "product"):
         a, rate = _two(operands)
-        factor = (
-            rate.value / 100.0 if rate.family in ("percent", "plain") else rate.value
-        )
+        factor = rate.value / 100.0 if rate.family in ("percent", "plain") else rate.value
         if kind == "implied_target":
             if factor == 0:
                 raise ValueError("除数为零")
@@ -219,16 +205,12 @@ def _tolerance(target: Figure, value: float, errors: float) -> float:
     return target.half_ulp / target.magnitude + errors + 1e-9 * max(1.0, abs(value))
 
 
-def find_derivation(
-    target: Figure, pool: Sequence[Figure], max_pool: int = 24
-) -> Derived | None:
+def find_derivation(target: Figure, pool: Sequence[Figure], max_pool: int = 24) -> Derived | None:
     """Find a way to compute `target` from figures in `pool` (sum, difference, ratio, implied target …).
 
     Operands are tried in pool order, so put the figures of the text itself first.
     """
-    operands = _dedupe(
-        [f for f in pool if f.start != target.start or f.end != target.end]
-    )[:max_pool]
+    operands = _dedupe([f for f in pool if f.start != target.start or f.end != target.end])[:max_pool]
     if target.family == "percent":
         return _find_percent(target, operands)
     if target.family in ("pp",):
@@ -253,13 +235,7 @@ def _err(f: Figure, ref: Figure) -> float:
 
 
 def _find_amount(target: Figure, pool: list[Figure]) -> Derived | None:
-    same = [
-        f
-        for f in pool
-        if f.family not in ("percent", "pp")
-        and unit_compatible(f, target)
-        and f.base != 0
-    ]
+    same = [f for f in pool if f.family not in ("percent", "pp") and unit_compatible(f, target) and f.base != 0]
     goal = target.value
     found: list[tuple[float, Derived]] = []
 
@@ -287,9 +263,7 @@ def _find_amount(target: Figure, pool: list[Figure]) -> Derived | None:
         va = _in_unit_of(a, target)
         for rate in rates:
             implied = va / (rate.value / 100.0)
-            err = implied * (
-                _err(a, target) / max(abs(va), 1e-12) + rate.half_ulp / rate.value
-            )
+            err = implied * (_err(a, target) / max(abs(va), 1e-12) + rate.half_ulp / rate.value)
             consider(implied, err, partial(derive, "implied_target", a, rate))
             consider(
                 va * rate.value / 100.0,
@@ -306,9 +280,7 @@ def _find_percent(target: Figure, pool: list[Figure]) -> Derived | None:
         if not unit_compatible(a, b) or b.base == 0:
             continue
         ratio = _ratio(a, b)
-        rel = _err(a, a) / max(abs(_in_unit_of(a, a)), 1e-12) + _err(b, b) / max(
-            abs(_in_unit_of(b, b)), 1e-12
-        )
+        rel = _err(a, a) / max(abs(_in_unit_of(a, a)), 1e-12) + _err(b, b) / max(abs(_in_unit_of(b, b)), 1e-12)
         if abs(ratio - goal) <= _tolerance(target, goal, abs(ratio) * rel):
             return _as(target, derive("ratio", a, b), ratio)
     rates = [f for f in pool if f.family == "percent"]
@@ -322,9 +294,7 @@ def _find_percent(target: Figure, pool: list[Figure]) -> Derived | None:
 def _find_pp(target: Figure, pool: list[Figure]) -> Derived | None:
     rates = [f for f in pool if f.family == "percent"]
     for a, b in itertools.permutations(rates, 2):
-        if abs(a.value - b.value - target.value) <= _tolerance(
-            target, target.value, a.half_ulp + b.half_ulp
-        ):
+        if abs(a.value - b.value - target.value) <= _tolerance(target, target.value, a.half_ulp + b.half_ulp):
             return _as(target, derive("difference", a, b), a.value - b.value)
     return None
 
@@ -340,9 +310,7 @@ def _as(target: Figure, found: Derived, computed: float) -> Derived:
     text = f"{target.number_text()}{target.unit}"
     lhs = found.formula.split(" = ")[0].split(" ≈ ")[0]
     exact = abs(computed - target.value) <= 1e-9 * max(1.0, abs(computed))
-    shown = format_quantity(
-        computed, target.unit, target.family, max(target.decimals, 2)
-    )
+    shown = format_quantity(computed, target.unit, target.family, max(target.decimals, 2))
     if exact:
         formula = f"{lhs} = {text}"
     elif shown == text:

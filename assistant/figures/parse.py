@@ -6,9 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Family = Literal[
-    "money", "percent", "pp", "count", "score", "duration", "ratio", "measure", "plain"
-]
+Family = Literal["money", "percent", "pp", "count", "score", "duration", "ratio", "measure", "plain"]
 
 # Full-width digits and signs mapped one-to-one, so offsets in the translated text equal the original's.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -60,9 +58,7 @@ _COUNTER_GROUPS: dict[str, str] = {
     "批": "批",
 }
 
-_UNIT_ALTERNATION = "|".join(
-    sorted((re.escape(u) for u in _UNIT_FAMILIES), key=len, reverse=True)
-)
+_UNIT_ALTERNATION = "|".join(sorted((re.escape(u) for u in _UNIT_FAMILIES), key=len, reverse=True))
 _MAG_ALTERNATION = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # "分" starting a longer word is not a score (分中心 is a place, 分析 an analysis; 分钟 is matched as a duration).
@@ -357,9 +353,7 @@ def _make(
     )
 
 
-def _english_unit(
-    ascii_text: str, end: int
-) -> tuple[str, float, str, Family, int] | None:
+def _english_unit(ascii_text: str, end: int) -> tuple[str, float, str, Family, int] | None:
     """Read an English magnitude/unit after a number: (unit text, magnitude, counter, family, new end)."""
     match = _EN_PATTERN.match(ascii_text, end)
     if match is None:
@@ -370,11 +364,7 @@ def _english_unit(
         unit_word = ""
     if not mag_word and not unit_word:
         return None
-    magnitude = (
-        1e4
-        if mag_word in ("10k", "ten thousand")
-        else _EN_MAGNITUDES.get(mag_word, 1.0)
-    )
+    magnitude = 1e4 if mag_word in ("10k", "ten thousand") else _EN_MAGNITUDES.get(mag_word, 1.0)
     stop = match.end("unit") if unit_word else match.end("mag")
     unit_text = ascii_text[end:stop].strip()
     low = unit_word.lower()
@@ -417,20 +407,14 @@ def parse_figures(text: str) -> list[Figure]:
         if unit == "分" and ascii_text.startswith(_NOT_SCORE_NEXT, end):
             unit, end = "", full.start("unit")
         after_char = ascii_text[end : end + 1]
-        if (
-            not unit
-            and not mag
-            and (_is_ascii_letter(after_char) and after_char not in "k")
-        ):
+        if not unit and not mag and (_is_ascii_letter(after_char) and after_char not in "k"):
             # 5G, 4K, IPV6-like tokens; English units are separated by a space.
             continue
-        english = (
-            _english_unit(ascii_text, match.end()) if not unit and not mag else None
-        )
+        english = _english_unit(ascii_text, match.end()) if not unit and not mag else None
         english_unit = english[0] if english else ""
-        if _is_year(
-            number, ascii_text, match.end(), unit + mag + english_unit
-        ) or _is_ordinal(ascii_text, start, match.end(), unit):
+        if _is_year(number, ascii_text, match.end(), unit + mag + english_unit) or _is_ordinal(
+            ascii_text, start, match.end(), unit
+        ):
             continue
         if not unit and ascii_text[match.end() : match.end() + 1] in (
             "月",
@@ -454,11 +438,7 @@ def parse_figures(text: str) -> list[Figure]:
                 shown_unit, magnitude, counter, family, end = english
             elif mag:
                 family, counter = "count", ""
-            elif (
-                "," in number
-                or _decimals(number) >= 2
-                or (value >= 100 and number.isdigit())
-            ):
+            elif "," in number or _decimals(number) >= 2 or (value >= 100 and number.isdigit()):
                 family, counter = "plain", ""
             else:
                 continue
@@ -492,9 +472,7 @@ def _numeral_figures(text: str, found: list[Figure]) -> list[Figure]:
         if value is None or value < 2:
             continue
         if any(
-            text.startswith(p, i)
-            for p in _SET_PHRASES
-            for i in range(max(0, match.start() - 2), match.start() + 1)
+            text.startswith(p, i) for p in _SET_PHRASES for i in range(max(0, match.start() - 2), match.start() + 1)
         ):
             continue
         start, end = match.start(), match.end()

@@ -49,9 +49,7 @@ _GENERIC_LABELS = frozenset(
         "共",
     }
 )
-_LABEL_NOISE = re.compile(
-    r"^(?:其中|包括|以及|和|及|共|我部门|我局|本部门|我单位|[①-⑳])+|\d{4}年度?|[“”\"]"
-)
+_LABEL_NOISE = re.compile(r"^(?:其中|包括|以及|和|及|共|我部门|我局|本部门|我单位|[①-⑳])+|\d{4}年度?|[“”\"]")
 _SENTENCE_END = re.compile(r"[。！？\n]")
 
 
@@ -146,9 +144,7 @@ def _value(f: Figure, ignore_magnitude: bool, magnitude: float) -> tuple[float, 
     return f.value * scale, f.half_ulp / f.magnitude * scale
 
 
-def _ratio_holds(
-    num: Figure, den: Figure, rate: Figure, ignore: bool, mag: float
-) -> tuple[bool, float]:
+def _ratio_holds(num: Figure, den: Figure, rate: Figure, ignore: bool, mag: float) -> tuple[bool, float]:
     a, ea = _value(num, ignore, mag)
     b, eb = _value(den, ignore, mag)
     if b - eb <= 0:
@@ -159,9 +155,7 @@ def _ratio_holds(
     return low - slack <= rate.value <= high + slack, ratio
 
 
-def _sum_holds(
-    parts: Sequence[Figure], total: Figure, ignore: bool, mag: float
-) -> tuple[bool, float]:
+def _sum_holds(parts: Sequence[Figure], total: Figure, ignore: bool, mag: float) -> tuple[bool, float]:
     values = [_value(p, ignore, mag) for p in parts]
     t, et = _value(total, ignore, mag)
     s = sum(v for v, _ in values)
@@ -173,9 +167,7 @@ def _slip_candidates(figures: Sequence[Figure], mag: float) -> list[Figure]:
     return [f for f in figures if f.family == "money" and f.magnitude != mag]
 
 
-def _record_slips(
-    ctx: AuditContext, figures: Sequence[Figure], formula: str
-) -> list[Figure]:
+def _record_slips(ctx: AuditContext, figures: Sequence[Figure], formula: str) -> list[Figure]:
     slipped = _slip_candidates(figures, ctx.money_magnitude)
     for f in slipped:
         located = next(x for x in ctx.located if x.figure.start == f.start)
@@ -208,11 +200,7 @@ def _check_rate(
             [num, den, rate],
         )
         return
-    if (
-        num.family == "money"
-        and den.family == "money"
-        and num.magnitude != den.magnitude
-    ):
+    if num.family == "money" and den.family == "money" and num.magnitude != den.magnitude:
         ok, fixed = _ratio_holds(num, den, rate, True, ctx.money_magnitude)
         if ok:
             unit = _unit_name(ctx.money_magnitude)
@@ -229,11 +217,7 @@ def _check_rate(
             )
             return
     reverse_ok, _ = _ratio_holds(den, num, rate, False, ctx.money_magnitude)
-    extra = (
-        f"；{_shown(rate)}恰为{_shown(den)} ÷ {_shown(num)}，疑似预算与支出颠倒或比率算反"
-        if reverse_ok
-        else ""
-    )
+    extra = f"；{_shown(rate)}恰为{_shown(den)} ÷ {_shown(num)}，疑似预算与支出颠倒或比率算反" if reverse_ok else ""
     ctx.add(
         "rate",
         f"{what}{rate.label}{_shown(rate)}",
@@ -254,9 +238,7 @@ def _check_sum(
 ) -> None:
     lhs = " + ".join(_shown(p) for p in parts)
     holds, s = _sum_holds(parts, total, False, ctx.money_magnitude)
-    computed = format_quantity(
-        s / total.magnitude, total.unit, total.family, max(total.decimals, 0)
-    )
+    computed = format_quantity(s / total.magnitude, total.unit, total.family, max(total.decimals, 0))
     claim = f"{what}{total.label or '合计'}{_shown(total)}等于各分项之和"
     if holds:
         ctx.add(

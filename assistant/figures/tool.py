@@ -15,22 +15,16 @@ from index.models import Document, Passage
 class VerifyFiguresInput(BaseModel):
     """Arguments of the verify_figures tool."""
 
-    text: str = Field(
-        description="要核验的文字（如回答草稿），其中的数字将与报告逐一比对。"
-    )
+    text: str = Field(description="要核验的文字（如回答草稿），其中的数字将与报告逐一比对。")
 
 
-def make_verify_tool(
-    documents: Sequence[Document], passages: Sequence[Passage] = ()
-) -> StructuredTool:
+def make_verify_tool(documents: Sequence[Document], passages: Sequence[Passage] = ()) -> StructuredTool:
     """Return a tool that checks every figure of a text against the given report(s) and returns JSON."""
     index = report_figures(documents, passages)
 
     def verify_figures(text: str) -> str:
         checks = index.check(text)
-        return json.dumps(
-            {"figures": [c.model_dump() for c in checks]}, ensure_ascii=False
-        )
+        return json.dumps({"figures": [c.model_dump() for c in checks]}, ensure_ascii=False)
 
     return StructuredTool.from_function(
         func=verify_figures,

@@ -14,9 +14,7 @@ from index.models import SECTION_SEPARATOR, Document, Passage
 _NOISE = re.compile(r"[\s0-9.,，。；;：:、！？!?（）()“”\"'|=+\-−÷×≈%％]+")
 STRONG = 0.72  # context similarity at which a report figure is taken to be "the same quantity"
 WEAK = 0.5  # context similarity below which a differing report value proves nothing
-MARGIN = (
-    0.25  # how much better the differing figure's context must be to beat a value match
-)
+MARGIN = 0.25  # how much better the differing figure's context must be to beat a value match
 
 
 def grams(text: str) -> frozenset[str]:
@@ -85,11 +83,7 @@ def _sentence(text: str, start: int, end: int) -> str:
     hi_candidates = [i for i in (text.find(ch, end) for ch in "。！？\n") if i != -1]
     hi = min(hi_candidates) + 1 if hi_candidates else len(text)
     sentence = text[lo:hi].strip()
-    return (
-        sentence
-        if len(sentence) <= 160
-        else text[max(lo, start - 60) : min(hi, end + 60)].strip()
-    )
+    return sentence if len(sentence) <= 160 else text[max(lo, start - 60) : min(hi, end + 60)].strip()
 
 
 def _context(figure: Figure) -> frozenset[str]:
@@ -133,9 +127,7 @@ class ReportFigures:
 
     documents: Sequence[Document]
     passages: Sequence[Passage] = ()
-    corrections: dict[tuple[str, int], tuple[str, Figure | None]] = field(
-        default_factory=dict
-    )
+    corrections: dict[tuple[str, int], tuple[str, Figure | None]] = field(default_factory=dict)
     figures: list[LocatedFigure] = field(init=False)
     _by_document: dict[str, list[LocatedFigure]] = field(init=False)
     _passage_cache: dict[str, list[LocatedFigure]] = field(init=False)
@@ -169,19 +161,11 @@ class ReportFigures:
         return best[1] if best else ""
 
     def _section_spans(self, document_id: str) -> list[tuple[int, int, str]]:
-        cache: dict[str, list[tuple[int, int, str]]] = self.__dict__.setdefault(
-            "_spans", {}
-        )
+        cache: dict[str, list[tuple[int, int, str]]] = self.__dict__.setdefault("_spans", {})
         if document_id not in cache:
-            spans = _outline_spans(
-                next(d for d in self.documents if d.id == document_id)
-            )
+            spans = _outline_spans(next(d for d in self.documents if d.id == document_id))
             if not spans:
-                spans = [
-                    (p.start, p.end, p.section)
-                    for p in self.passages
-                    if p.document_id == document_id
-                ]
+                spans = [(p.start, p.end, p.section) for p in self.passages if p.document_id == document_id]
             cache[document_id] = spans
         return cache[document_id]
 
@@ -219,9 +203,7 @@ class ReportFigures:
             self._passage_cache[passage.id] = figures
         return self._passage_cache[passage.id]
 
-    def verify(
-        self, claim: Figure, cited: Sequence[Passage] = (), pool: Sequence[Figure] = ()
-    ) -> FigureVerdict:
+    def verify(self, claim: Figure, cited: Sequence[Passage] = (), pool: Sequence[Figure] = ()) -> FigureVerdict:
         """Verify one figure: cited passages first, then the whole report; try derivation from `pool`."""
         cited_figures = [f for p in cited for f in self.in_passage(p)]
         cited_ids = {id(f) for f in cited_figures}
@@ -229,24 +211,16 @@ class ReportFigures:
         context, label = _context(claim), _label(claim)
         scored: list[tuple[float, LocatedFigure]] = []
         for located in everything:
-            if not unit_compatible(claim, located.figure) and not _magnitude_slip(
-                claim, located.figure
-            ):
+            if not unit_compatible(claim, located.figure) and not _magnitude_slip(claim, located.figure):
                 continue
-            score = 0.7 * similarity(context, located.grams) + 0.3 * similarity(
-                label, located.labelgrams
-            )
+            score = 0.7 * similarity(context, located.grams) + 0.3 * similarity(label, located.labelgrams)
             if id(located) in cited_ids:
                 score += 0.05
             scored.append((score, located))
         if not scored:
             return self._fallback(claim, pool, None, 0.0)
         best_score, best = max(scored, key=lambda item: item[0])
-        matches = [
-            (s, f)
-            for s, f in scored
-            if value_matches(claim, f.figure) or self._matches_corrected(claim, f)
-        ]
+        matches = [(s, f) for s, f in scored if value_matches(claim, f.figure) or self._matches_corrected(claim, f)]
         if matches:
             match_score, match = max(matches, key=lambda item: item[0])
             differs = not value_matches(claim, best.figure)
@@ -254,10 +228,7 @@ class ReportFigures:
                 return self._mismatch(claim, best)
             return self._verified(claim, match)
         slips = [
-            (s, f)
-            for s, f in scored
-            if _magnitude_slip(claim, f.figure)
-            and not self._matches_corrected(claim, f)
+            (s, f) for s, f in scored if _magnitude_slip(claim, f.figure) and not self._matches_corrected(claim, f)
         ]
         if slips:
             slip_score, slip = max(slips, key=lambda item: item[0])
@@ -286,17 +257,11 @@ class ReportFigures:
             )
         if best is not None and score >= WEAK and unit_compatible(claim, best.figure):
             return self._mismatch(claim, best)
-        return FigureVerdict(
-            claim, "unverified", "", "报告中未找到该数字，也无法由引用的数字算出"
-        )
+        return FigureVerdict(claim, "unverified", "", "报告中未找到该数字，也无法由引用的数字算出")
 
     def _matches_corrected(self, claim: Figure, located: LocatedFigure) -> bool:
         correction = self.corrections.get((located.document_id, located.figure.start))
-        return (
-            correction is not None
-            and correction[1] is not None
-            and value_matches(claim, correction[1])
-        )
+        return correction is not None and correction[1] is not None and value_matches(claim, correction[1])
 
     def _verified(self, claim: Figure, match: LocatedFigure) -> FigureVerdict:
         correction = self.corrections.get((match.document_id, match.figure.start))
@@ -310,9 +275,7 @@ class ReportFigures:
             note += f"（{correction[0]}）"
         return FigureVerdict(claim, "mismatch", best.where, note, match=best)
 
-    def check_text(
-        self, text: str, cited: Sequence[Passage] = ()
-    ) -> list[FigureVerdict]:
+    def check_text(self, text: str, cited: Sequence[Passage] = ()) -> list[FigureVerdict]:
         """Verify every figure of a text; figures of the text and the cited passages may serve as operands."""
         claims = parse_figures(text)
         cited_pool = [f.figure for p in cited for f in self.in_passage(p)]
@@ -333,18 +296,13 @@ def _outline_spans(document: Document) -> list[tuple[int, int, str]]:
         from index.structure import parse_sections
     except ImportError:  # pragma: no cover - the index package ships with the project
         return []
-    return [
-        (s.start, s.end, SECTION_SEPARATOR.join(s.path))
-        for s in parse_sections(document)
-    ]
+    return [(s.start, s.end, SECTION_SEPARATOR.join(s.path)) for s in parse_sections(document)]
 
 
 _CACHE: dict[tuple[tuple[str, str], ...], ReportFigures] = {}
 
 
-def report_figures(
-    documents: Iterable[Document], passages: Sequence[Passage] = ()
-) -> ReportFigures:
+def report_figures(documents: Iterable[Document], passages: Sequence[Passage] = ()) -> ReportFigures:
     """Return the (cached) figure index of a set of documents; built once per set of document versions."""
     docs = list(documents)
     key = tuple((d.id, d.sha256 or str(hash(d.text))) for d in docs)
@@ -360,8 +318,6 @@ def report_figures(
     return index
 
 
-def check_figures(
-    text: str, cited_passages: Sequence[Passage], documents: Sequence[Document]
-) -> list[FigureCheck]:
+def check_figures(text: str, cited_passages: Sequence[Passage], documents: Sequence[Document]) -> list[FigureCheck]:
     """Check every figure of an answer draft against its cited passages and the report(s)."""
     return report_figures(documents, cited_passages).check(text, cited_passages)
