@@ -63,7 +63,10 @@ class SentenceTransformerEmbeddings(ReportEmbeddings):
             self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
         except Exception as exc:
             raise EmbeddingError(f"无法加载嵌入模型“{model}”（需为本地路径或已缓存的模型）：{exc}") from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
