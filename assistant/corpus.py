@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.settings import Settings
-from index.catalog import Catalog
+from index.catalog import CATALOG_FILE, Catalog
 from index.embeddings import ReportEmbeddings
 from index.ingest import Ingestor, IngestReport, ProgressFn
 from index.models import Document, Passage, ScoredPassage
@@ -39,15 +39,28 @@ class Corpus:
         )
         self._lock = threading.RLock()
         self._search: HybridSearch | None = None
+        self._stamp: tuple[int, int] | None = None
 
     @property
     def catalog(self) -> Catalog:
         return self.searcher.catalog
 
+    def _catalog_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = (self.settings.index_dir / CATALOG_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
     @property
     def searcher(self) -> HybridSearch:
+        """The search over the current catalog; re-read when another worker or process replaced the catalog."""
         with self._lock:
+            stamp = self._catalog_stamp()
+            if self._search is not None and stamp != self._stamp:
+                self._search = None
             if self._search is None:
+                self._stamp = stamp
                 r = self.settings.retrieval
                 self._search = HybridSearch(
                     self.ingestor.load(),
