@@ -121,56 +121,69 @@ def _parts(q: QuestionAnalysis) -> list[QuestionAnalysis]:
     return parts
 
 
-def _select(
-    q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, hits: Sequence[ScoredPassage]
-) -> list[Sentence]:
-    """Choose the sentences that answer the question: the best one, then those covering what it misses."""
-    if not scored:
-        return []
-    best = scored[0]
-    chosen = [best]
-    keys = {best.key}
-    covered = set(bigrams(best.text))
-    limit = _MAX_SENTENCES + (1 if (q.listing or q.purpose or len(q.parts) > 1) else 0)
+class _Selection:
+    """The sentences chosen so far, and what of the question they already cover."""
+
+    def __init__(self, best: Sentence) -> None:
+        self.best = best
+        self.chosen = [best]
+        self.keys = {best.key}
+        self.covered = set(bigrams(best.text))
+
+    def add(self, sentence: Sentence) -> None:
+        if sentence.key not in self.keys:
+            self.chosen.append(sentence)
+            self.keys.add(sentence.key)
+            self.covered |= bigrams(sentence.text)
+
+    def has(self, sentence: Sentence) -> bool:
+        return sentence.key in self.keys
+
+
+def _add_parts(
+    sel: _Selection, q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, hits: Sequence[ScoredPassage]
+) -> None:
+    """One sentence for each part of a compound question."""
+    by_key = {s.key: s for s in scored}
     for part in _parts(q):
         part_scored = score_sentences(part, hits, weights)
         if not part_scored or part_scored[0].score < MIN_SCORE:
             continue
         # The part's best sentence not already chosen, if it is nearly as good as the part's best.
-        fresh = next((s for s in part_scored if s.key not in keys), None)
+        fresh = next((s for s in part_scored if not sel.has(s)), None)
         if fresh is not None and fresh.score >= 0.6 * part_scored[0].score:
-            top = next(s for s in scored if s.key == fresh.key)
-            chosen.append(top)
-            keys.add(top.key)
-            covered |= bigrams(top.text)
-    if q.listing:
-        marker = _ITEM_MARKER.match(best.text)
-        if marker:
-            kind = _marker_kind(marker.group(0))
-            for sentence in scored:
-                m = _ITEM_MARKER.match(sentence.text)
-                if (
-                    m
-                    and sentence.key not in keys
-                    and sentence.passage.id == best.passage.id
-                    and _marker_kind(m.group(0)) == kind
-                    and len(chosen) < _MAX_ITEMS
-                ):
-                    chosen.append(sentence)
-                    keys.add(sentence.key)
+            sel.add(by_key[fresh.key])
+
+
+def _add_list_items(sel: _Selection, scored: list[Sentence]) -> None:
+    """When the best sentence is an item of a list ((一)…, 一是…), take its sibling items."""
+    marker = _ITEM_MARKER.match(sel.best.text)
+    if not marker:
+        return
+    kind = _marker_kind(marker.group(0))
+    for sentence in scored:
+        m = _ITEM_MARKER.match(sentence.text)
+        if m and sentence.passage.id == sel.best.passage.id and _marker_kind(m.group(0)) == kind:
+            if len(sel.chosen) >= _MAX_ITEMS:
+                break
+            sel.add(sentence)
+
+
+def _add_coverage(sel: _Selection, q: QuestionAnalysis, scored: list[Sentence]) -> None:
+    """Add good sentences that cover question terms the chosen ones miss, enumerate what is asked, or tie the best."""
+    limit = _MAX_SENTENCES + (1 if (q.listing or q.purpose or len(q.parts) > 1) else 0)
+    best = sel.best
     heads = listing_heads(q) if q.listing else []
-    covered_terms = {t for t in q.search_terms if _covers(covered, t)}
+    covered_terms = {t for t in q.search_terms if _covers(sel.covered, t)}
     for sentence in scored[1:12]:
-        if len(chosen) >= limit:
+        if len(sel.chosen) >= limit:
             break
         enumerates = any(sentence.text.count(h) >= 2 for h in heads)
-        if sentence.key in keys or sentence.score < (0.4 if enumerates else _FLOOR) * best.score:
+        if sel.has(sentence) or sentence.score < (0.4 if enumerates else _FLOOR) * best.score:
             continue
         own = bigrams(sentence.text)
         new_terms = {t for t in q.search_terms if t not in covered_terms and _covers(own, t)}
-        related = (
-            sentence.passage.section == best.passage.section or len([t for t in q.search_terms if _covers(own, t)]) >= 2
-        )
+        related = sentence.passage.section == best.passage.section or sum(_covers(own, t) for t in q.search_terms) >= 2
         new_terms = new_terms if related else set()
         listing = q.listing and bool(_ENUMERATION.search(sentence.text)) and (bool(new_terms) or enumerates)
         close = (
@@ -179,31 +192,44 @@ def _select(
             and (not q.wants or bool(figure_kinds(sentence.text) & q.wants))
         )
         if new_terms or listing or close:
-            chosen.append(sentence)
-            keys.add(sentence.key)
-            covered |= own
+            sel.add(sentence)
             covered_terms |= new_terms
-    if q.purpose:
-        # What a fund or project is for is told across its paragraph: take the purpose sentences that follow.
-        openings = {(c.passage.id, c.lead or clauses(c.text)[0]) for c in chosen}
-        for sentence in sorted(scored, key=lambda s: s.start):
-            if (
-                sentence.key not in keys
-                and (sentence.passage.id, sentence.lead) in openings
-                and _PURPOSE_CUE.search(sentence.text)
-                and len(chosen) < _MAX_ITEMS
-            ):
-                chosen.append(sentence)
-                keys.add(sentence.key)
-    for anchor in list(chosen):
-        # "…得到满分。因此，该项评分为10分。": a conclusion belongs with the sentence it concludes.
+
+
+def _add_purposes(sel: _Selection, scored: list[Sentence]) -> None:
+    """What a fund or project is for is told across its paragraph: take the purpose sentences that follow."""
+    openings = {(c.passage.id, c.lead or clauses(c.text)[0]) for c in sel.chosen}
+    for sentence in sorted(scored, key=lambda s: s.start):
+        if len(sel.chosen) >= _MAX_ITEMS:
+            break
+        if (sentence.passage.id, sentence.lead) in openings and _PURPOSE_CUE.search(sentence.text):
+            sel.add(sentence)
+
+
+def _add_conclusions(sel: _Selection, scored: list[Sentence]) -> None:
+    """ "…得到满分。因此，该项评分为10分。": a conclusion belongs with the sentence it concludes."""
+    for anchor in list(sel.chosen):
         after = [s for s in scored if s.passage.id == anchor.passage.id and s.start > anchor.start]
         following = min(after, key=lambda s: s.start, default=None)
-        if following is not None and following.key not in keys and _CONCLUSION.match(following.text):
-            chosen.append(following)
-            keys.add(following.key)
-    chosen.sort(key=lambda s: (s.passage.document_id, s.passage.start + s.start))
-    return chosen
+        if following is not None and _CONCLUSION.match(following.text):
+            sel.add(following)
+
+
+def _select(
+    q: QuestionAnalysis, scored: list[Sentence], weights: TermWeights, hits: Sequence[ScoredPassage]
+) -> list[Sentence]:
+    """Choose the sentences that answer the question: the best one, then those covering what it misses."""
+    if not scored:
+        return []
+    sel = _Selection(scored[0])
+    _add_parts(sel, q, scored, weights, hits)
+    if q.listing:
+        _add_list_items(sel, scored)
+    _add_coverage(sel, q, scored)
+    if q.purpose:
+        _add_purposes(sel, scored)
+    _add_conclusions(sel, scored)
+    return sorted(sel.chosen, key=lambda s: (s.passage.document_id, s.passage.start + s.start))
 
 
 class ExtractiveAnswerer:
