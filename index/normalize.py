@@ -52,15 +52,17 @@ def _typical_width(lines: list[str]) -> int:
 
 
 def is_hard_wrapped(lines: list[str]) -> bool:
-    """Tell whether text looks like a PDF extract: most lines end near the same width."""
-    content = [line for line in lines if line.strip()]
+    """Tell whether text looks like a PDF extract: most lines end near the same width, many of them mid-sentence."""
+    content = [line.strip() for line in lines if line.strip()]
     if len(content) < 8:
         return False
     width = _typical_width(content)
     if width < 30:
         return False
-    near = sum(1 for line in content if _display_width(line.strip()) >= width - _SLACK)
-    return near / len(content) >= 0.4
+    full = [line for line in content if _display_width(line) >= width - _SLACK]
+    cut = sum(1 for line in full if not line.endswith(_SENTENCE_END))
+    # Lines of one sentence each can be of even width too; a wrapped extract breaks inside sentences.
+    return len(full) / len(content) >= 0.4 and cut / len(full) >= 0.3
 
 
 def _ends_paragraph(line: str, next_line: str | None, width: int) -> bool:

@@ -156,7 +156,6 @@ def test_a_plain_text_file_keeps_its_paragraphs(tmp_path: Path) -> None:
     assert load_document(path).text == "\n".join(paragraphs)
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: one-sentence lines of even width look hard-wrapped and are joined")
 def test_a_plain_text_of_even_one_sentence_lines_keeps_its_lines(tmp_path: Path) -> None:
     lines = [
         "全区全年共受理业务157.83万宗，收到主动评价286.71万次。",
