@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -76,7 +77,10 @@ class AnswerChain:
 
     # -- steps -------------------------------------------------------------------------------------
     def prepare(self, turn: Turn) -> Turn:
-        question = (turn.question or "").replace("\x00", "").strip()
+        question, dropped = _readable((turn.question or "").replace("\x00", ""))
+        if dropped and dropped * 5 >= dropped + len("".join(question.split())):  # a fifth or more is garbage
+            raise QuestionError("没有看懂这个问题：其中有乱码或无法识别的字符，请用文字重新输入。")
+        question = question.strip()
         if not question:
             raise QuestionError("问题为空，请输入要查询的内容。")
         if len(question) > self.max_question_chars:
@@ -88,7 +92,7 @@ class AnswerChain:
             why = "未配置大模型服务地址（REPORT_ASSISTANT_LLM__BASE_URL），" if mode == "llm" else ""
             raise QuestionError(f"{why}无法使用回答模式“{mode}”；可用的模式：{'、'.join(self.answerers)}。")
         turn.question, turn.mode = question, mode
-        turn.standalone = condense(question, turn.history)
+        turn.standalone = _readable(condense(question, turn.history))[0]  # history may carry garbage too
         return turn
 
     def retrieve(self, turn: Turn) -> Turn:
@@ -123,7 +127,11 @@ class AnswerChain:
             warnings.append(f"回答中的引用标记 {'、'.join(dict.fromkeys(cited.dangling))} 没有对应的段落，已删除。")
         passages_by_id = {h.passage.id: h.passage for h in turn.context.hits}
         cited_passages = [passages_by_id[c.passage_id] for c in cited.citations]
-        figures = check_figures(cited.text, cited_passages, turn.context.documents) if not draft.refused else []
+        # An answer that cites passages is checked against their documents only: another report (an upload
+        # saying "预算完成率为99%") must not vouch for a figure the answer attributes to this one.
+        cited_ids = {p.document_id for p in cited_passages}
+        documents = [d for d in turn.context.documents if d.id in cited_ids] or turn.context.documents
+        figures = check_figures(cited.text, cited_passages, documents) if not draft.refused else []
         text = cited.text
         if draft.mode != "extractive":
             text, flagged = _flag_figures(text, figures)
@@ -191,6 +199,16 @@ class AnswerChain:
                 else:
                     yield StreamEvent("delta", text=item)
         yield StreamEvent("record", record=self.finish(turn))
+
+
+def _readable(text: str) -> tuple[str, int]:
+    r"""Return text without control characters, lone surrogates and U+FFFD, and how many were dropped.
+
+    >>> _readable("预算\x00完成率\ud800？\n")
+    ('预算完成率？\n', 2)
+    """
+    kept = [ch for ch in text if ch in "\t\n\r" or (unicodedata.category(ch) not in ("Cc", "Cs") and ch != "\ufffd")]
+    return "".join(kept), len(text) - len(kept)
 
 
 def _flag_figures(text: str, figures: Sequence[FigureCheck]) -> tuple[str, list[str]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,28 @@ EMBED_PATH_DEPTH = 2
 
 ProgressFn = Callable[[str, int, int], None]
 """Called as progress(message, done, total) while ingesting."""
+
+
+@contextlib.contextmanager
+def corpus_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the corpus's lock, across processes, while its catalog is read, changed and written back.
+
+    Without it, two workers sharing a data dir that ingest at the same time each write back the catalog they
+    read before the other's change (one report is lost) and each drop the other's new vectors from the store.
+    The lock file sits next to the index dir, not in it.
+    """
+    if sys.platform == "win32":  # no flock; one process per data dir there
+        yield
+        return
+    import fcntl
+
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with (index_dir.parent / f".{index_dir.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -77,6 +101,16 @@ class Ingestor:
         report: IngestReport | None = None,
     ) -> IngestReport:
         """Index documents: unchanged ones are a no-op; changed ones replace their passages atomically."""
+        with corpus_lock(self.index_dir):
+            return self._ingest_documents(documents, progress, rebuild, report)
+
+    def _ingest_documents(
+        self,
+        documents: Sequence[Document],
+        progress: ProgressFn | None,
+        rebuild: bool,
+        report: IngestReport | None,
+    ) -> IngestReport:
         started = time.perf_counter()
         report = report or IngestReport()
         catalog = self.load()
@@ -118,10 +152,11 @@ class Ingestor:
 
     def remove(self, document_id: str) -> bool:
         """Remove a document from the corpus; return whether it was there."""
-        catalog = self.load()
-        if catalog.find(document_id) is None:
-            return False
-        catalog.documents = [d for d in catalog.documents if d.document.id != document_id]
-        save_catalog(self.index_dir, catalog)
-        self.store.delete_except(catalog.versions())
-        return True
+        with corpus_lock(self.index_dir):
+            catalog = self.load()
+            if catalog.find(document_id) is None:
+                return False
+            catalog.documents = [d for d in catalog.documents if d.document.id != document_id]
+            save_catalog(self.index_dir, catalog)
+            self.store.delete_except(catalog.versions())
+            return True

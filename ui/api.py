@@ -37,7 +37,7 @@ class FeedbackRequest(BaseModel):
     @model_validator(mode="after")
     def _names_a_record(self) -> FeedbackRequest:
         if not self.record_id and self.record is None:
-            raise ValueError("record_id or record is required")
+            raise ValueError("需要 record_id 或完整的 record")
         return self
 
 
@@ -176,7 +176,12 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer the assistant's known errors with the API's error shape, in Chinese."""
+    """Answer every error with the API's error shape, in Chinese (an index or store fault is a 503)."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException
+
+    from index.catalog import CatalogError
+    from index.store import StoreError
 
     async def question_error(request: Request, exc: Exception) -> JSONResponse:
         return error(400, str(exc))
@@ -185,5 +190,69 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, UploadError)
         return error(exc.status, exc.message)
 
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return error(503, f"服务暂时不可用：{exc}")
+
+    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        body = {
+            "error": f"请求格式不正确：{_explain(exc.errors())}。请按接口文档 /docs 提交。",
+            "detail": _brief(exc.errors()),
+        }
+        return JSONResponse(body, status_code=422)
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        message = _HTTP_MESSAGES.get(exc.status_code, f"请求无法处理（HTTP {exc.status_code}）。")
+        return JSONResponse({"error": message, "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        return error(500, "服务器内部错误，请稍后重试；若反复出现请联系管理员。")
+
     app.add_exception_handler(QuestionError, question_error)
     app.add_exception_handler(UploadError, upload_error)
+    app.add_exception_handler(StoreError, unavailable)
+    app.add_exception_handler(CatalogError, unavailable)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
+
+
+_HTTP_MESSAGES = {
+    400: "请求体无法解析，请提交 UTF-8 编码的 JSON 或表单。",
+    404: "没有这个地址。",
+    405: "不支持该请求方法。",
+    413: "请求过大。",
+}
+
+
+def _explain(errors: Any) -> str:
+    """Say in Chinese what is wrong with a request body.
+
+    >>> _explain([{"type": "missing", "loc": ("body", "rating")}, {"type": "string_too_long", "loc": ("body", "comment"),
+    ...           "ctx": {"max_length": 4000}}])
+    '缺少字段 rating；字段 comment 过长（最多 4000 字）'
+    """
+    reasons: list[str] = []
+    for e in errors:
+        field = ".".join(str(part) for part in tuple(e.get("loc", ()))[1:] if not isinstance(part, int))
+        kind = e.get("type", "")
+        if kind == "json_invalid":
+            reason = "请求体不是有效的 JSON"
+        elif kind == "missing":
+            reason = f"缺少字段 {field}"
+        elif kind == "value_error":
+            reason = str(e.get("msg", "")).removeprefix("Value error, ")
+        elif kind == "string_too_long":
+            reason = f"字段 {field} 过长（最多 {e.get('ctx', {}).get('max_length', '?')} 字）"
+        elif not field:
+            reason = "请求体应为 JSON 对象" if kind == "model_attributes_type" else "请求体内容不合要求"
+        else:
+            reason = f"字段 {field} 的值不合要求"
+        reasons.append(reason)
+    return "；".join(dict.fromkeys(reasons)) or "请求体内容不合要求"
+
+
+def _brief(errors: Any) -> list[dict[str, Any]]:
+    """Return validation errors without the offending input (it may be huge, or a secret the client sent)."""
+    return [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors]

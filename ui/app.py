@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -13,7 +14,7 @@ from assistant.settings import Settings
 from ui.api import build_router, install_error_handlers
 from ui.chat import TITLE, build_blocks, page_css
 from ui.feedback import FeedbackStore
-from ui.security import PathPrefixMiddleware, SecurityMiddleware
+from ui.security import PathPrefixMiddleware, RedactTokenQuery, SecurityMiddleware
 
 UI_PATH = "/"
 EMBED_PATH = "/embed"
@@ -86,21 +87,31 @@ def run(settings: Settings, assistant: Assistant, host: str | None = None, port:
     """Serve the app with uvicorn (proxy headers trusted from FORWARDED_ALLOW_IPS, default 127.0.0.1)."""
     import uvicorn
 
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings, assistant),
         host=host or settings.server.host,
         port=port or settings.server.port,
         proxy_headers=True,
     )
+    access_log = logging.getLogger("uvicorn.access")  # configured by now: keep ?token= out of it
+    if not any(isinstance(f, RedactTokenQuery) for f in access_log.filters):
+        access_log.addFilter(RedactTokenQuery())
+    uvicorn.Server(config).run()
 
 
 def main() -> None:
     """Index the seed if needed and serve (the same as `report-assistant serve`)."""
-    from assistant.commands.common import load_settings
+    import typer
+
+    from assistant.commands.common import friendly_errors, load_settings
 
     settings = load_settings()
-    assistant = build_assistant(settings)
-    assistant.ensure_indexed()
+    try:
+        with friendly_errors():  # a damaged index: one Chinese line naming the repair command, no traceback
+            assistant = build_assistant(settings)
+            assistant.ensure_indexed()
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
     run(settings, assistant)
 
 

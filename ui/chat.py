@@ -11,6 +11,8 @@ import gradio as gr
 from assistant.records import AnswerRecord
 from assistant.service import Assistant, QuestionError
 from assistant.settings import Settings
+from index.catalog import CatalogError
+from index.store import StoreError
 from ui.feedback import FeedbackStore, Rating
 from ui.render import (
     CSS,
@@ -88,6 +90,9 @@ class ChatHandlers:
                 yield "", messages, records
         except QuestionError as exc:
             messages[-1] = {"role": "assistant", "content": render_error(str(exc))}
+            yield "", messages, records
+        except (StoreError, CatalogError) as exc:  # the index is down or damaged: say so in the chat
+            messages[-1] = {"role": "assistant", "content": render_error(f"服务暂时不可用：{exc}")}
             yield "", messages, records
 
     def clear(self) -> tuple[Any, ...]:
@@ -168,7 +173,7 @@ def _user(settings: Settings, request: gr.Request | None) -> str | None:
 def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings, *, embed: bool = False) -> gr.Blocks:
     """Build the chat UI (the embed view drops the header, examples and footer)."""
     handlers = ChatHandlers(assistant, store, settings)
-    blocks = gr.Blocks(title=TITLE, fill_width=embed)
+    blocks = gr.Blocks(title=TITLE, fill_width=embed, analytics_enabled=False)  # no network at run time
     with blocks:
         records = gr.State({})
         last_feedback = gr.State(None)

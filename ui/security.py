@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import re
 from collections.abc import Iterable, Sequence
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
@@ -157,6 +159,24 @@ async def _respond(send: Send, status: int, body: dict[str, str], csp: bytes, ww
         headers.append((b"www-authenticate", b"Bearer"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": data})
+
+
+class RedactTokenQuery(logging.Filter):
+    """Hide the value of `?token=` in log records: uvicorn's access log prints each request line whole.
+
+    >>> record = logging.LogRecord("uvicorn.access", 20, "", 0, '%s "%s %s"', ("1.2.3.4", "GET", "/?token=s&a=1"), None)
+    >>> RedactTokenQuery().filter(record) and record.getMessage()
+    '1.2.3.4 "GET /?token=***&a=1"'
+    """
+
+    _VALUE = re.compile(rf"([?&]{TOKEN_QUERY}=)[^&\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._VALUE.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self._VALUE.sub(r"\1***", record.msg)
+        return True
 
 
 class PathPrefixMiddleware:

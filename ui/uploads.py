@@ -63,7 +63,7 @@ def store_upload(source: BinaryIO, filename: str | None, uploads_dir: Path, max_
 
 
 def index_upload(corpus: Corpus, path: Path, name: str, progress: ProgressFn | None = None) -> IngestReport:
-    """Load a stored upload under its original name and index it; unreadable files raise 400 and are deleted."""
+    """Load a stored upload under its original name and index it; a file that fails (400 if unreadable) is deleted."""
     try:
         document = load_document(path, name=name)
     except LoaderError as exc:
@@ -72,7 +72,11 @@ def index_upload(corpus: Corpus, path: Path, name: str, progress: ProgressFn | N
     except Exception as exc:  # a parser choking on a corrupt file
         path.unlink(missing_ok=True)
         raise UploadError(400, f"无法读取文件 {name}：文件已损坏或格式不正确。") from exc
-    return corpus.ingest_documents([document], progress=progress)
+    try:
+        return corpus.ingest_documents([document], progress=progress)
+    except BaseException:  # e.g. the vector store is down: keep no file the index does not know
+        path.unlink(missing_ok=True)
+        raise
 
 
 def report_dict(report: IngestReport) -> dict[str, object]:
