@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run ingest test test-fast lint format typecheck bench eval audit clean
+.PHONY: setup run ingest test test-fast lint format typecheck bench eval audit audit-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ eval: setup
 
 audit: setup
 	$(BIN)/report-assistant audit
+
+# Known vulnerabilities in the installed dependencies (pip-audit); says so when its data is unreachable.
+audit-deps: setup
+	$(BIN)/python scripts/audit_deps.py
 
 clean:
 	rm -rf data reports test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answerers.base import AnswerContext, Answerer, Draft
 from assistant.answerers.llm import LLMUnavailable
-from assistant.citations import resolve
+from assistant.citations import StreamingMarkers, resolve
 from assistant.condense import condense
 from assistant.figures import AuditFinding, check_figures, findings_for_text
 from assistant.question import analyse
@@ -183,22 +183,28 @@ class AnswerChain:
         assert turn.context is not None and turn.mode is not None
         streamed = False
         try:
-            for item in self.answerers[turn.mode].stream(turn.context):
-                if isinstance(item, Draft):
-                    turn.draft = item
-                else:
-                    streamed = True
-                    yield StreamEvent("delta", text=item)
+            for piece in self._pieces(turn, turn.mode):
+                streamed = True
+                yield StreamEvent("delta", text=piece)
         except LLMUnavailable as exc:
             turn.warnings.append(f"{exc}，已改用离线摘录式回答。")
             if streamed:
                 yield StreamEvent("delta", text="\n\n")
-            for item in self.answerers[self.fallback].stream(turn.context):
-                if isinstance(item, Draft):
-                    turn.draft = item
-                else:
-                    yield StreamEvent("delta", text=item)
+            for piece in self._pieces(turn, self.fallback):
+                yield StreamEvent("delta", text=piece)
         yield StreamEvent("record", record=self.finish(turn))
+
+    def _pieces(self, turn: Turn, mode: str) -> Iterator[str]:
+        """Stream one answerer's text with its markers numbered as the record will number them."""
+        assert turn.context is not None
+        markers = StreamingMarkers(len(turn.context.hits))
+        for item in self.answerers[mode].stream(turn.context):
+            if isinstance(item, Draft):
+                turn.draft = item
+            elif text := markers.feed(item):
+                yield text
+        if rest := markers.flush():
+            yield rest
 
 
 def _readable(text: str) -> tuple[str, int]:

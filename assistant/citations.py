@@ -69,3 +69,39 @@ def resolve(text: str, hits: Sequence[ScoredPassage], quotes: dict[int, str] | N
     renumbered = _MARKER.sub(replace, text)
     renumbered = re.sub(r"(\[\d+\])(?:\1)+", r"\1", renumbered)
     return Cited(renumbered, citations, dangling)
+
+
+class StreamingMarkers:
+    """Renumber the [n] markers of streamed text by first use, as `resolve` will number the final record.
+
+    A marker split across two pieces ("…87.19%[" + "1]") is held back until it is whole; markers that point
+    to no passage are dropped.
+
+    >>> markers = StreamingMarkers(passages=5)
+    >>> markers.feed("支出18,977.96万元[3]，完成率87.19%[") + markers.feed("3][9]。") + markers.flush()
+    '支出18,977.96万元[1]，完成率87.19%[1]。'
+    """
+
+    def __init__(self, passages: int) -> None:
+        self.passages = passages
+        self.numbering: dict[int, int] = {}
+        self.pending = ""
+
+    def _replace(self, match: re.Match[str]) -> str:
+        original = int(match.group(1))
+        if not 1 <= original <= self.passages:
+            return ""
+        return f"[{self.numbering.setdefault(original, len(self.numbering) + 1)}]"
+
+    def feed(self, text: str) -> str:
+        """Return the part of the text so far that can be shown, markers renumbered."""
+        buffer = self.pending + text
+        partial = re.search(r"\[\d{0,3}$", buffer)
+        self.pending = buffer[partial.start() :] if partial else ""
+        ready = buffer[: partial.start()] if partial else buffer
+        return _MARKER.sub(self._replace, ready)
+
+    def flush(self) -> str:
+        """Return whatever was held back at the end of the stream."""
+        rest, self.pending = self.pending, ""
+        return _MARKER.sub(self._replace, rest)

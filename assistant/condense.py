@@ -21,7 +21,10 @@ def is_follow_up(question: str) -> bool:
     (True, False)
     """
     q = question.strip().lower()
-    return len(q) <= 12 or bool(_FOLLOW_UP.search(q))
+    if _FOLLOW_UP.search(q):
+        return True
+    # A short question with no subject of its own ("完成率？") leans on what came before.
+    return len(q) <= 12 and not any(len(term) >= 4 for term in content_terms(q))
 
 
 def condense(question: str, history: Sequence[ChatTurn]) -> str:
@@ -30,10 +33,11 @@ def condense(question: str, history: Sequence[ChatTurn]) -> str:
     >>> condense("那支出呢？", [ChatTurn(role="user", content="公务接待费预算是多少？")])
     '公务接待费预算是多少？ 那支出呢？'
     """
-    previous = [t.content for t in history if t.role == "user" and t.content.strip()]
+    previous = [t.content.strip() for t in history if t.role == "user" and t.content.strip()]
     if not previous or not is_follow_up(question):
         return question
-    last = previous[-1].strip()
+    # Follow-ups in a row ("那支出呢？" then "完成率呢？") all lean on the last question that stood on its own.
+    last = next((q for q in reversed(previous) if not is_follow_up(q)), previous[-1])
     if content_terms(question) and set(content_terms(question)) >= set(content_terms(last)):
         return question
     return f"{last} {question.strip()}"

@@ -76,24 +76,32 @@ class Corpus:
         with self._lock:
             self._search = None
 
+    # Ingest and remove run outside the in-process lock: the ingestor's file lock serialises writers across
+    # processes, and questions keep being answered from the old catalog until the new one is swapped in.
     def ingest(self, paths: Sequence[Path], progress: ProgressFn | None = None, rebuild: bool = False) -> IngestReport:
         """Index files or folders and make them searchable."""
-        with self._lock:
-            report = self.ingestor.ingest_paths(paths, progress=progress, rebuild=rebuild)
-            self._search = None
-            return report
+        report = self.ingestor.ingest_paths(paths, progress=progress, rebuild=rebuild)
+        self.reload()
+        return report
 
     def ingest_documents(self, documents: Sequence[Document], progress: ProgressFn | None = None) -> IngestReport:
-        with self._lock:
-            report = self.ingestor.ingest_documents(documents, progress=progress)
-            self._search = None
-            return report
+        report = self.ingestor.ingest_documents(documents, progress=progress)
+        self.reload()
+        return report
 
     def remove(self, document_id: str) -> bool:
-        with self._lock:
-            removed = self.ingestor.remove(document_id)
-            self._search = None
-            return removed
+        removed = self.ingestor.remove(document_id)
+        self.reload()
+        return removed
+
+    def healthy(self) -> str | None:
+        """Return why the corpus cannot answer now (vector store unreachable, catalog damaged), or None."""
+        try:
+            self.store.count()
+            self.ingestor.load()
+        except Exception as exc:  # the reason is the answer
+            return str(exc)
+        return None
 
     def is_empty(self) -> bool:
         return not self.catalog.documents

@@ -69,3 +69,8 @@ def test_assistant_turns_are_never_borrowed() -> None:
 def test_a_follow_up_that_already_names_everything_the_last_question_did_is_left_alone() -> None:
     history = _history("公务接待费支出是多少？")
     assert condense("公务接待费支出呢？", history) == "公务接待费支出呢？"
+
+
+def test_follow_ups_in_a_row_all_lean_on_the_last_question_that_stood_on_its_own() -> None:
+    history = _history("公务接待费预算是多少？", "那支出呢？")
+    assert condense("完成率呢？", history) == "公务接待费预算是多少？ 完成率呢？"

@@ -83,8 +83,11 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
     errors: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}}
 
     @router.get("/healthz", tags=["运行状态"])
-    def healthz() -> dict[str, Any]:
-        """服务状态、已索引报告数、默认回答方式。"""
+    def healthz() -> Any:
+        """服务状态、已索引报告数、默认回答方式；向量库或索引不可用时返回 503。"""
+        problem = assistant.corpus.healthy()
+        if problem is not None:
+            return JSONResponse({"status": "unavailable", "error": f"服务暂时不可用：{problem}"}, status_code=503)
         return {"status": "ok", "documents": len(assistant.corpus.documents()), "mode": settings.answer_mode}
 
     @router.post("/api/ask", response_model=AnswerRecord, responses=errors, tags=["问答"])

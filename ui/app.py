@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 import gradio as gr
@@ -32,6 +33,8 @@ def create_app(
     settings: Settings, assistant: Assistant | None = None, *, ui_path: str = UI_PATH, embed_path: str = EMBED_PATH
 ) -> FastAPI:
     """Return the app: API routes, the embed view at `embed_path` and the chat at `ui_path`."""
+    # Gradio's own copies of uploaded files stay inside the data dir, not in the system temp dir.
+    os.environ.setdefault("GRADIO_TEMP_DIR", str((settings.data_dir / "tmp" / "gradio").resolve()))
     assistant = assistant or build_assistant(settings)
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     server = settings.server

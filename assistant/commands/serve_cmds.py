@@ -16,11 +16,16 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int | None, typer.Option("--port", help="端口（默认取配置，7860）。")] = None,
     ) -> None:
         """启动网页问答和 HTTP API（首次启动时索引 seeds/ 中的报告）。"""
+        import os
+
         from assistant.commands.common import console, friendly_errors, load_settings
         from assistant.service import build_assistant
-        from ui.app import run
 
         settings = load_settings()
+        # Before Gradio is imported: its temp files (chat uploads) stay inside the data dir.
+        os.environ.setdefault("GRADIO_TEMP_DIR", str((settings.data_dir / "tmp" / "gradio").resolve()))
+        from ui.app import run
+
         with friendly_errors():
             assistant = build_assistant(settings)
             with console.status("正在检查索引…"):
