@@ -14,11 +14,6 @@ from index.models import Passage, ScoredPassage
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?](?![0-9])[”’）)]?|$)")
 _CLAUSE_SPLIT = re.compile(r"(?<=[，,：:；;])")
-_HAS_DIGIT = re.compile(r"\d")
-_MONEY = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|亿)?元")
-_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
-_SCORE = re.compile(r"\d+(?:\.\d+)?\s*分")
-_COUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|亿)?(?:个|项|座|宗|次|条|人|名|辆|家|批次|处|台|份|套|件)")
 
 
 @dataclass(frozen=True)
@@ -134,17 +129,8 @@ def question_grams(question: QuestionAnalysis) -> set[str]:
 
 
 def figure_kinds(text: str) -> set[str]:
-    """Return which kinds of figure a sentence states."""
-    kinds = set()
-    if _MONEY.search(text):
-        kinds.add("money")
-    if _PERCENT.search(text):
-        kinds.add("percent")
-    if _SCORE.search(text):
-        kinds.add("score")
-    if _COUNT.search(text):
-        kinds.add("count")
-    return kinds
+    """Return which kinds of figure a sentence states (money, percent, score, count)."""
+    return {family for family, _ in _figures_of(text) if family in _FIGURE_KINDS}
 
 
 _MAX_WINDOW = 4  # clauses
@@ -158,7 +144,7 @@ def _figures_of(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((f.family, f.label) for f in parse_figures(text) if f.family != "plain")
 
 
-_FAMILY_OF_WANT = {"money": "money", "percent": "percent", "score": "score", "count": "count"}
+_FIGURE_KINDS = frozenset({"money", "percent", "score", "count"})  # the kinds of figure a question can ask for
 
 
 def score_sentences(
@@ -193,7 +179,7 @@ def score_sentences(
             from_heading = sum(idf[g] for g in grams if g in heading and g not in seen)
             from_lead = sum(idf[g] for g in grams if g in bigrams(lead) and g not in seen and g not in heading)
             score = (best + 0.8 * from_heading + 0.8 * from_lead) / total
-            wanted = {_FAMILY_OF_WANT[w] for w in question.wants}
+            wanted = question.wants & _FIGURE_KINDS
             if wanted:
                 labels = [label for family, label in _figures_of(text) if family in wanted]
                 if labels:
@@ -225,6 +211,3 @@ def clauses(text: str) -> tuple[str, ...]:
     """Split a sentence into clauses at commas and colons."""
     return tuple(c for c in _CLAUSE_SPLIT.split(text) if c)
 
-
-def has_figure(text: str) -> bool:
-    return bool(_HAS_DIGIT.search(text))
