@@ -210,4 +210,3 @@ def listing_heads(question: QuestionAnalysis) -> list[str]:
 def clauses(text: str) -> tuple[str, ...]:
     """Split a sentence into clauses at commas and colons."""
     return tuple(c for c in _CLAUSE_SPLIT.split(text) if c)
-

@@ -35,7 +35,9 @@ def main() -> int:
     for dep in vulnerable:
         ids = ", ".join(v["id"] for v in dep["vulns"])
         print(f"VULNERABLE {dep['name']} {dep.get('version', '')}: {ids}")
-    print(f"pip-audit: {len(dependencies)} packages, {checked} checked, {len(skipped)} skipped, {len(vulnerable)} vulnerable")
+    print(
+        f"pip-audit: {len(dependencies)} packages, {checked} checked, {len(skipped)} skipped, {len(vulnerable)} vulnerable"
+    )
     if dependencies and not checked:
         print("pip-audit could not reach its vulnerability data from this network: NOTHING WAS AUDITED.")
         return 1 if args.require_data else 0
