@@ -16,7 +16,9 @@ def build_embeddings(settings: EmbeddingSettings) -> ReportEmbeddings:
         case "e5":
             from index.embeddings import E5Embeddings
 
-            return E5Embeddings(batch_size=settings.batch_size, threads=settings.threads)
+            return E5Embeddings(
+                batch_size=settings.batch_size, threads=settings.threads, ingest_threads=settings.ingest_threads
+            )
         case "sentence-transformers":
             from index.embeddings import SentenceTransformerEmbeddings
 

@@ -32,9 +32,10 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(
         1,
         ge=1,
-        description="CPU threads of the e5 engine. 1 keeps a query at ~10 ms even when other work shares the "
-        "cores (2 threads spin against each other under load: seconds per query, measured).",
+        description="CPU threads of the e5 engine for questions. 1 keeps a query at ~10 ms even when other work "
+        "shares the cores (2 threads spin against each other under load: seconds per query, measured).",
     )
+    ingest_threads: int = Field(0, ge=0, description="CPU threads of the e5 engine while indexing; 0: all cores.")
     fake_dim: int = Field(64, ge=8, description="Dimension of the fake embedder.")
 
 

