@@ -50,6 +50,7 @@ REFUSED = [
     ("2022年全区受理业务多少宗？", "报告未提及2022年的相关情况"),
     ("Who is the director of the bureau?", "The report does not mention"),
     ("What was the bureau's budget in 2021?", "The report does not mention"),
+    ("政务地图集成的16个镇街便民服务中心分别是哪些？", "报告未提及16个镇街便民服务中心的具体名单"),
 ]
 AUDITED = [
     ("机关运行经费一般公共预算安排了多少？", "65.85万元 ÷ 56.40万元 = 116.76%"),
@@ -126,6 +127,12 @@ def test_an_answer_resting_on_an_inconsistent_figure_carries_the_audit_warning(
     assert not record.refused
     assert any(finding in w for w in record.warnings)
     assert "⚠ 注意：报告数字不一致：" in record.answer and finding in record.answer
+
+
+def test_counted_items_the_report_does_list_are_answered_not_refused(ask: Ask) -> None:
+    record = ask("区政数局的5个内设机构分别是什么？")
+    assert not record.refused
+    assert all(name in record.answer for name in ("办公室", "审批改革科", "数据管理科"))
 
 
 @pytest.mark.parametrize("question", NOT_REFUSED)

@@ -102,6 +102,23 @@ def _refusal_reason(q: QuestionAnalysis, weights: TermWeights, best: Sequence[Se
     return None
 
 
+_COUNTED_ITEMS = re.compile(
+    r"(\d+)\s*(?:个|大|项|家|类|种|条|所|座)[\u4e00-\u9fff]{1,10}?(?=分别|是|有|都|包括|指|[，,？?的]|$)"
+)
+
+
+def _unlisted(q: QuestionAnalysis, chosen: Sequence[Sentence]) -> str | None:
+    """Return why a "which are the 13 departments" question cannot be answered: the report counts, never lists."""
+    counted = _COUNTED_ITEMS.search(q.text)
+    if not (q.listing and counted):
+        return None
+    # A list of N names is written with about N-1 enumeration commas (a few may be 和/及).
+    needed = min(int(counted.group(1)), 8) - 2
+    if any(s.text.count("、") >= needed for s in chosen):
+        return None
+    return f"{counted.group(0)}的具体名单（报告只提到数量）"
+
+
 _DESCRIPTIVE_TAIL = re.compile(r"^(主要用于|主要包括|包括|达到|体现)")
 
 
@@ -269,6 +286,9 @@ class ExtractiveAnswerer:
         if reason is not None:
             return self._refusal(q, reason)
         chosen = _select(q, scored, self.weights, context.hits)
+        unlisted = _unlisted(q, chosen)
+        if unlisted is not None:
+            return self._refusal(q, unlisted)
         computation = compute(q, scored) if q.derive else None
         if computation is not None:
             for sentence in computation.sentences:
