@@ -27,6 +27,20 @@ SEED_REPORT = next(SEEDS_DIR.glob("*.txt"))
 SettingsFactory = Callable[..., "Settings"]
 
 
+def docx_bytes(*paragraphs: str) -> bytes:
+    """Return a small DOCX holding the given paragraphs."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     """Path of the shipped seed report (a hard-wrapped PDF extract as .txt)."""

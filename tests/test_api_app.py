@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import docx_bytes
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -81,17 +81,6 @@ def token_client(assistant: Assistant, data_dir: Path) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def sso_client(assistant: Assistant, data_dir: Path) -> Iterator[TestClient]:
     yield from make_client(assistant, data_dir, trusted_user_header="X-Remote-User")
-
-
-def docx_bytes(*paragraphs: str) -> bytes:
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def parse_sse(text: str) -> list[tuple[str, Any]]:

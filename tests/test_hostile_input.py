@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import make_settings
+from conftest import docx_bytes, make_settings
 from fake_llm_server import FakeLLMServer, fake_llm_fixture, fake_llm_server_fixture
 
 from assistant.prompts import render
@@ -275,17 +275,6 @@ def pdf_bytes(lines: list[str] | None, encrypt: str | None = None) -> bytes:
         pdf.rect(50, 50, 400, 600, fill=1)
     pdf.showPage()
     pdf.save()
-    return buffer.getvalue()
-
-
-def docx_bytes(*paragraphs: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
     return buffer.getvalue()
 
 

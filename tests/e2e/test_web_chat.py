@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import docx_bytes
 from pydantic import SecretStr
 
 if TYPE_CHECKING:
@@ -39,17 +39,6 @@ def ask(ui: Page | FrameLocator, question: str, answers_before: int = 0) -> None
     ui.locator("#ra-question textarea").fill(question)
     ui.locator("#ra-send").click()
     ui.locator(FINAL).nth(answers_before).wait_for(timeout=30_000)
-
-
-def docx_bytes(*paragraphs: str) -> bytes:
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(
