@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.normalise import normalise
 from assistant.question import QuestionAnalysis
 from index.models import Passage, ScoredPassage
 
@@ -40,13 +40,6 @@ class Sentence:
         if hi <= lo or (lo == 0 and hi >= len(parts)):
             return self.text
         return "".join(parts[lo:hi])
-
-
-def normalise(text: str) -> str:
-    """NFKC, no whitespace, no thousands separators: the form figures and terms are compared in."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
-    return re.sub(r"(?<=\d),(?=\d{3})", "", text)
 
 
 def bigrams(text: str) -> frozenset[str]:

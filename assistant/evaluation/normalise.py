@@ -1,26 +1,10 @@
-"""Text normalisation shared by every comparison the evaluation makes."""
+"""Text normalisation for the evaluation: the project's one `normalise`, and containment built on it."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from assistant.normalise import normalise
 
-_WHITESPACE = re.compile(r"\s+")
-# A comma between a digit and a group of exactly three digits is a thousands separator.
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
-def normalise(text: str) -> str:
-    """Apply NFKC, drop all whitespace and drop thousands separators inside numbers.
-
-    >>> normalise("支出 18,977.96 万元")
-    '支出18977.96万元'
-    >>> normalise("ＡＢＣ　１２３")
-    'ABC123'
-    """
-    text = unicodedata.normalize("NFKC", text)
-    text = _WHITESPACE.sub("", text)
-    return _THOUSANDS.sub("", text)
+__all__ = ["contains", "normalise"]
 
 
 def contains(haystack: str, needle: str) -> bool:
