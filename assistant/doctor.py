@@ -85,7 +85,9 @@ def repair(settings: Settings) -> Path | None:
     if documents:
         corpus.ingest_documents(documents)
     else:
-        corpus.ingest([settings.seeds_dir])
+        from index.loaders import seed_reports
+
+        corpus.ingest(seed_reports(settings.seeds_dir))
     return backup
 
 

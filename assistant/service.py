@@ -91,7 +91,9 @@ class Assistant:
     def ensure_indexed(self) -> None:
         """Index the shipped reports when the corpus is empty."""
         if self.corpus.is_empty():
-            self.corpus.ingest([self.settings.seeds_dir])
+            from index.loaders import seed_reports
+
+            self.corpus.ingest(seed_reports(self.settings.seeds_dir))
 
 
 def build_answerers(settings: Settings, corpus: Corpus) -> dict[str, Answerer]:

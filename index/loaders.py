@@ -166,6 +166,17 @@ def _docx_paragraphs(path: Path, data: bytes) -> list[tuple[str, int | None]]:
     return paragraphs
 
 
+def seed_reports(seeds_dir: Path) -> list[Path]:
+    """Return the report files directly inside the seeds folder (dev reports in its sub-folders are left out)."""
+    if not seeds_dir.is_dir():
+        return [seeds_dir]
+    return sorted(
+        p
+        for p in seeds_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )
+
+
 def discover(paths: list[Path]) -> list[Path]:
     """Expand folders into the report files they hold (question sets and hidden files skipped)."""
     found: list[Path] = []

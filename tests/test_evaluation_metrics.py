@@ -289,3 +289,36 @@ def test_the_reference_answers_of_the_dev_set_score_as_correct() -> None:
     outcomes = [score_record(q, record(q.answer)) for q in dev]
     assert [o.id for o in outcomes if not o.correct] == []
     assert [o.id for o in outcomes if o.refused] == [q.id for q in dev if q.type == "unanswerable"]
+
+
+def test_an_answer_three_times_the_reference_is_still_concise_and_longer_is_not() -> None:
+    q = question()  # the reference answer has 13 characters: the 150-character floor applies
+    assert score_record(q, record("支出18,977.96万元[1]。" + "说明" * 60)).concise is True
+    outcome = score_record(q, record("支出18,977.96万元[1]。" + "说明" * 80))
+    assert outcome.concise is False
+    assert any(f.metric == "concise" for f in outcome.failures)
+
+
+def test_the_warning_block_does_not_count_against_conciseness() -> None:
+    outcome = score_record(question(), record("支出18,977.96万元[1]。\n⚠ 注意：" + "不一致" * 100))
+    assert outcome.concise is True
+
+
+def test_a_computed_result_the_reference_does_not_hold_is_a_wrong_computation() -> None:
+    q = question(type_="derived")
+    wrong = score_record(q, record("支出18,977.96万元[1]，0.63 ÷ 21,766.40 ≈ 0.00%。"))
+    assert wrong.wrong_computations == ["0.00"]
+    right = score_record(q, record("支出18,977.96万元[1]，合计 = 18,977.96万元。"))
+    assert right.wrong_computations == []
+
+
+def test_correct_and_concise_needs_both_and_counts_refused_unanswerables() -> None:
+    outcomes = [
+        score_record(question(id_="a"), record("支出18,977.96万元[1]。")),
+        score_record(question(id_="b"), record("支出18,977.96万元[1]。" + "说明" * 80)),
+        score_record(question(type_="unanswerable", must_include=(), evidence=(), id_="c"), record("报告未提及。")),
+        score_record(question(id_="d"), record("支出10万元[1]。")),
+    ]
+    values = summarise(outcomes).values
+    assert values["correct_and_concise"] == pytest.approx(2 / 4)
+    assert values["concise"] == pytest.approx(2 / 3)

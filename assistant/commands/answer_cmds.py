@@ -137,8 +137,51 @@ def evaluate(
         console.print(f"报告：{html_out}；指标：{metrics_out}")
 
 
+def evaluate_suite(
+    manifest: Annotated[
+        Path, typer.Argument(help="评测清单（TOML），如 seeds/suite.toml", exists=True, dir_okay=False)
+    ] = Path("seeds/suite.toml"),
+    out: Annotated[Path, typer.Option("--out", help="输出目录：逐题回答、指标与 summary.md")] = Path("reports/suite"),
+    alone_only: Annotated[bool, typer.Option("--alone-only", help="只评测各报告单独建库，不做合并建库")] = False,
+    only: Annotated[list[str] | None, typer.Option("--only", help="只评测这些报告（按名称）")] = None,
+) -> None:
+    """逐个报告单独建库评测，再把全部报告放进一个库评测；按报告、按题型输出正确且简洁率等指标。"""
+    import tempfile
+
+    from assistant.evaluation.suite import SuiteError, load_suite, markdown_summary, run_suite
+
+    settings = load_settings()
+    with friendly_errors():
+        try:
+            reports = load_suite(manifest)
+            if only:
+                reports = [r for r in reports if r.name in only]
+            with tempfile.TemporaryDirectory(prefix="suite-") as scratch:
+
+                def show(run: object) -> None:
+                    from assistant.evaluation.suite import SuiteRun
+
+                    assert isinstance(run, SuiteRun)
+                    v = run.result.overall.values
+                    console.print(
+                        f"{run.corpus:>14} {run.report}/{run.questions.name}: 正确且简洁 {v.get('correct_and_concise') or 0:.2f}"
+                        f"，正确 {v.get('correct') or 0:.2f}，算错 {v.get('wrong_computation') or 0:.2f}",
+                        highlight=False,
+                    )
+
+                suite = run_suite(reports, settings, Path(scratch), out, together=not alone_only, on_run=show)
+        except SuiteError as exc:
+            err_console.print(f"[bold red]评测清单有误：[/]{exc}")
+            raise typer.Exit(2) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    summary = markdown_summary(suite)
+    (out / "summary.md").write_text(summary, encoding="utf-8")
+    console.print(summary, markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the answering commands to the CLI."""
     app.command("ask")(ask)
     app.command("chat")(chat)
     app.command("eval")(evaluate)
+    app.command("eval-suite")(evaluate_suite)

@@ -20,9 +20,10 @@ def ingest(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assistant.corpus import open_corpus
+    from index.loaders import seed_reports
 
     settings = load_settings()
-    targets = paths or [settings.seeds_dir]
+    targets = paths or seed_reports(settings.seeds_dir)
     with friendly_errors():
         corpus = open_corpus(settings)
         with Progress(
@@ -59,12 +60,13 @@ def search(
 ) -> None:
     """检索与问题最相关的段落，列出章节路径与得分。"""
     from assistant.corpus import open_corpus
+    from index.loaders import seed_reports
 
     settings = load_settings()
     with friendly_errors():
         corpus = open_corpus(settings)
         if corpus.is_empty():
-            corpus.ingest([settings.seeds_dir])
+            corpus.ingest(seed_reports(settings.seeds_dir))
         questions = [line.strip() for line in sys.stdin if line.strip()] if question == "-" else [question]
         for q in questions:
             hits = corpus.search(q, k)

@@ -58,6 +58,10 @@ FLAG_MARKERS: tuple[str, ...] = (
 )
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A computed result: a number written right after "=" or "≈" (thousands separators allowed).
+_COMPUTED = re.compile(r"[=≈]\s*[-−]?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+CONCISE_FACTOR = 3
+CONCISE_FLOOR = 150
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ def metric_specs(k_values: Sequence[int] = DEFAULT_K_VALUES) -> list[MetricSpec]
         MetricSpec("mrr", "MRR（首条证据倒数排名）", True, "score"),
         MetricSpec("citation_support", "引文支持率", True, "ratio"),
         MetricSpec("correct", "回答正确率", True, "ratio"),
+        MetricSpec("concise", "回答简洁率", True, "ratio"),
+        MetricSpec("correct_and_concise", "正确且简洁", True, "ratio"),
+        MetricSpec("wrong_computation", "算错的回答占比", False, "ratio"),
         MetricSpec("refusal_accuracy", "无答案题拒答率", True, "ratio"),
         MetricSpec("false_refusal_rate", "有答案题误拒率", False, "ratio"),
         MetricSpec("figures_clean", "数字核验合格率", True, "ratio"),
@@ -113,6 +120,8 @@ class QuestionOutcome(BaseModel):
     reciprocal_rank: float | None = None
     citation_support: float | None = None
     correct: bool | None = None
+    concise: bool | None = None
+    wrong_computations: list[str] = Field(default_factory=list)
     refused: bool | None = None
     refusal_ok: bool | None = None
     figures_clean: bool | None = None
@@ -140,6 +149,37 @@ def is_refusal(record: AnswerRecord) -> bool:
     first = next((part for part in _SENTENCE_END.split(record.answer) if part.strip()), "")
     opening = normalise(first).lower()
     return any(phrase in opening for phrase in REFUSAL_PHRASES)
+
+
+def answer_body(answer: str) -> str:
+    """Return the answer before its warning block (the first ⚠), without surrounding whitespace.
+
+    >>> answer_body("支出18,977.96万元[1]。\\n⚠ 注意：报告前后不一致")
+    '支出18,977.96万元[1]。'
+    """
+    return answer.split("⚠", 1)[0].strip()
+
+
+def is_concise(answer: str, reference: str) -> bool:
+    """Tell whether an answer body is at most 3× the reference answer's length (150 characters at least)."""
+    return len(answer_body(answer)) <= max(CONCISE_FLOOR, CONCISE_FACTOR * len(reference))
+
+
+def wrong_computations(answer: str, reference: str) -> list[str]:
+    """Return the results written after = or ≈ in the answer body that the reference answer does not hold.
+
+    >>> wrong_computations("17,865.48 ÷ 18,977.96 ≈ 94.14%", "占比约94.14%")
+    []
+    >>> wrong_computations("0.63 ÷ 21,766.40 ≈ 0.00%", "占比约94.14%")
+    ['0.00']
+    """
+    expected = normalise(reference)
+    wrong: list[str] = []
+    for match in _COMPUTED.finditer(answer_body(answer)):
+        number = normalise(match.group(1))
+        if not re.search(rf"(?<![\d.]){re.escape(number)}(?![\d]|\.\d)", expected):
+            wrong.append(number)
+    return wrong
 
 
 def figure_is_flagged(figure: FigureCheck, record: AnswerRecord) -> bool:
@@ -279,6 +319,18 @@ def _score_answer(question: Question, record: AnswerRecord, outcome: QuestionOut
     outcome.correct = outcome.error is None and not missing and not refused
     if missing and outcome.error is None:
         outcome.failures.append(Failure(metric="correct", detail="答案缺少：" + "、".join(missing)))
+    if outcome.error is not None:
+        return
+    outcome.concise = is_concise(record.answer, question.answer)
+    if not outcome.concise:
+        limit = max(CONCISE_FLOOR, CONCISE_FACTOR * len(question.answer))
+        outcome.failures.append(
+            Failure(metric="concise", detail=f"回答过长：正文{len(answer_body(record.answer))}字，上限{limit}字")
+        )
+    outcome.wrong_computations = wrong_computations(record.answer, question.answer)
+    if outcome.wrong_computations:
+        listed = "、".join(outcome.wrong_computations)
+        outcome.failures.append(Failure(metric="wrong_computation", detail=f"计算结果不在参考答案中：{listed}"))
 
 
 def _score_figures(record: AnswerRecord, outcome: QuestionOutcome) -> None:
@@ -314,6 +366,7 @@ def summarise(outcomes: Sequence[QuestionOutcome], k_values: Sequence[int] = DEF
     scored = [o for o in outcomes if o.reciprocal_rank is not None]
     cited = [o.citation_support for o in outcomes if o.citation_support is not None]
     correct = [float(o.correct) for o in outcomes if o.correct is not None]
+    judged = [o for o in outcomes if o.correct is not None]
     unanswerable = [o for o in outcomes if o.type == "unanswerable" and o.refused is not None]
     answerable = [o for o in outcomes if o.type != "unanswerable" and o.refused is not None]
     figures = [float(o.figures_clean) for o in outcomes if o.figures_clean is not None]
@@ -325,6 +378,11 @@ def summarise(outcomes: Sequence[QuestionOutcome], k_values: Sequence[int] = DEF
             "mrr": _mean(o.reciprocal_rank or 0.0 for o in scored),
             "citation_support": _mean(cited),
             "correct": _mean(correct),
+            "concise": _mean(float(bool(o.concise)) for o in judged if o.type != "unanswerable"),
+            "correct_and_concise": _mean(
+                float(bool(o.correct) and (o.type == "unanswerable" or bool(o.concise))) for o in judged
+            ),
+            "wrong_computation": _mean(float(bool(o.wrong_computations)) for o in judged),
             "refusal_accuracy": _mean(float(bool(o.refused)) for o in unanswerable),
             "false_refusal_rate": _mean(float(bool(o.refused)) for o in answerable),
             "figures_clean": _mean(figures),

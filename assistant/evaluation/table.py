@@ -12,8 +12,8 @@ from assistant.evaluation.results import OVERALL, EvalResult
 
 _STYLES = {"improved": "green", "regressed": "bold red"}
 # Answer runs show the headline hit@k only; retrieval runs show every k.
-_ANSWER_HITS = {"hit@1", "hit@5"}
-_SKIP = {"latency_p50_ms", "latency_p95_ms", "wall_p95_ms"}
+_ANSWER_HITS = {"hit@5"}
+_SKIP = {"latency_p50_ms", "latency_p95_ms", "wall_p95_ms", "concise", "hit@1"}
 
 
 def _columns(result: EvalResult) -> list[MetricSpec]:
