@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from index.models import Document, PageSpan, Passage
+from index.models import Document, PageSpan, Passage, Table, TableRow
 
 CATALOG_FILE = "catalog.json"
 FORMAT_VERSION = 1
@@ -72,6 +72,24 @@ def _document_from(data: dict[str, Any]) -> Document:
         sha256=data["sha256"],
         source_path=data.get("source_path", ""),
         pages=[PageSpan(**p) for p in data.get("pages", [])],
+        tables=[_table_from(t) for t in data.get("tables", [])],
+    )
+
+
+def _row_from(data: dict[str, Any]) -> TableRow:
+    return TableRow(cells=tuple(data["cells"]), start=int(data["start"]), end=int(data["end"]))
+
+
+def _table_from(data: dict[str, Any]) -> Table:
+    header_row = data.get("header_row")
+    return Table(
+        caption=data.get("caption", ""),
+        header=tuple(data.get("header", ())),
+        rows=tuple(_row_from(r) for r in data.get("rows", [])),
+        start=int(data["start"]),
+        end=int(data["end"]),
+        header_row=_row_from(header_row) if header_row else None,
+        page=data.get("page"),
     )
 
 

@@ -14,6 +14,38 @@ class PageSpan:
     number: int
     start: int
     end: int
+    ocr: bool = False  # the page had no text layer; its text was read by OCR
+
+
+CELL_SEPARATOR = " | "
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A row of a table: its cells (a merged cell repeated in every row and column it spans) and where its
+    `cell | cell | …` line sits in the document text."""
+
+    cells: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a document: caption, column headers, body rows, and the span of text it occupies.
+
+    `header` holds one name per column (a multi-row header is joined per column with "/"); its line is in
+    the text once, at `header_row`. `rows` are the body rows in order, a table continued on the next page
+    joined to its first part.
+    """
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    start: int
+    end: int
+    header_row: TableRow | None = None
+    page: int | None = None
 
 
 @dataclass
@@ -26,6 +58,7 @@ class Document:
     sha256: str
     source_path: str = ""
     pages: list[PageSpan] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         """Return the page number that holds a character offset, if pages are known."""
@@ -33,6 +66,14 @@ class Document:
             if page.start <= offset < page.end:
                 return page.number
         return None
+
+    def ocr_at(self, offset: int) -> bool:
+        """Tell whether the text at an offset was read by OCR."""
+        return any(page.ocr for page in self.pages if page.start <= offset < page.end)
+
+    def table_at(self, offset: int) -> Table | None:
+        """Return the table whose span holds a character offset, if any."""
+        return next((t for t in self.tables if t.start <= offset < t.end), None)
 
 
 @dataclass(frozen=True)
