@@ -70,7 +70,7 @@ def _indexed_seed(data_dir: Path, **overrides: Any) -> Corpus:
     from assistant.corpus import open_corpus
 
     corpus = open_corpus(make_settings(data_dir, **overrides))
-    report = corpus.ingest([SEEDS_DIR])
+    report = corpus.ingest([SEED_REPORT])
     assert report.added and not report.failed, report
     return corpus
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import SEEDS_DIR, make_settings
+from conftest import SEED_REPORT, SEEDS_DIR, make_settings
 from fake_llm_server import FakeLLMServer, Reply, fake_llm_fixture, fake_llm_server_fixture
 
 from assistant.corpus import open_corpus
@@ -330,7 +330,7 @@ def test_a_process_killed_while_ingesting_leaves_the_previous_index_usable(
 ) -> None:
     settings = tmp_settings()
     seed = open_corpus(settings)
-    seed.ingest([SEEDS_DIR])
+    seed.ingest([SEED_REPORT])
     catalog_before = (settings.index_dir / CATALOG_FILE).read_bytes()
     top_before = seed.search(QUESTION, 1)[0].passage.id
     small = tmp_path / "small.txt"
@@ -424,7 +424,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("REPORT_ASSISTANT_SEEDS_DIR", str(SEEDS_DIR))
     monkeypatch.setenv("REPORT_ASSISTANT_EMBEDDING__BACKEND", "fake")
     settings = make_settings(tmp_path / "data")
-    open_corpus(settings).ingest([SEEDS_DIR])
+    open_corpus(settings).ingest([SEED_REPORT])
     return settings
 
 

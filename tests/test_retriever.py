@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SEED_REPORT
 from langchain_core.documents import Document as LCDocument
 
 from assistant.corpus import Corpus, open_corpus
@@ -325,13 +326,13 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_ingest_and_search_through_a_chroma_server(chroma_url: str, tmp_settings: SettingsFactory) -> None:
     settings = tmp_settings(chroma={"url": chroma_url}, corpus="番禺区2023")
     corpus = open_corpus(settings)
-    report = corpus.ingest([settings.seeds_dir])
+    report = corpus.ingest([SEED_REPORT])
     assert report.added and corpus.store.count() == report.passages
     assert not settings.chroma_dir.exists(), "nothing is written to the embedded store"
     assert "预算完成率87.19%" in corpus.search("2023年预算完成率是多少", 3)[0].passage.text
     # A second worker process would open the same server: it sees the same corpus without ingesting.
     again = open_corpus(settings)
-    assert again.ingest([settings.seeds_dir]).unchanged
+    assert again.ingest([SEED_REPORT]).unchanged
     assert again.store.count() == report.passages
 
 
@@ -341,4 +342,4 @@ def test_an_unreachable_chroma_server_is_a_store_error(tmp_settings: SettingsFac
 
     settings = tmp_settings(chroma={"url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(StoreError, match="Chroma"):
-        open_corpus(settings).ingest([settings.seeds_dir])
+        open_corpus(settings).ingest([SEED_REPORT])
