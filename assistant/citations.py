@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.evidence import bigrams, split_sentences
 from assistant.records import Citation
 from index.models import ScoredPassage
+from index.text import bigrams, sentences
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -24,12 +24,9 @@ class Cited:
 
 def best_quote(passage_text: str, claim: str) -> str:
     """Return the sentence of a passage that shares most with a claim."""
-    from index.models import Passage
-
-    probe = Passage("", "", "", (), passage_text, 0, len(passage_text))
-    sentences = [s for _, s, _ in split_sentences(probe)] or [passage_text]
+    found = [s.text for s in sentences(passage_text) if len(s.text) >= 4] or [passage_text]
     claim_grams = bigrams(claim)
-    return max(sentences, key=lambda s: len(bigrams(s) & claim_grams))
+    return max(found, key=lambda s: len(bigrams(s) & claim_grams))
 
 
 def _claim_before(text: str, position: int) -> str:
@@ -82,10 +79,15 @@ class StreamingMarkers:
     '支出18,977.96万元[1]，完成率87.19%[1]。'
     """
 
-    def __init__(self, passages: int) -> None:
-        self.passages = passages
+    def __init__(self, passages: int | Sequence[object]) -> None:
+        self._passages = passages
         self.numbering: dict[int, int] = {}
         self.pending = ""
+
+    @property
+    def passages(self) -> int:
+        """How many passages markers may point to (a list given is read as it grows)."""
+        return self._passages if isinstance(self._passages, int) else len(self._passages)
 
     def _replace(self, match: re.Match[str]) -> str:
         original = int(match.group(1))

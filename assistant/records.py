@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-FigureStatus = Literal["verified", "derived", "mismatch", "unverified"]
+FigureStatus = Literal["verified", "derived", "inconsistent", "mismatch", "unverified"]
 AnswerMode = Literal["extractive", "llm", "fake"]
 
 
@@ -49,6 +49,9 @@ class AnswerRecord(BaseModel):
     id: str
     question: str
     answer: str
+    standalone: str = Field(
+        "", description="The question made stand-alone with the conversation (a follow-up's filled slots)."
+    )
     refused: bool = False
     citations: list[Citation] = Field(default_factory=list)
     retrieved: list[RetrievedPassage] = Field(default_factory=list)

@@ -6,49 +6,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.answerers.base import Answerer
-from assistant.chain import AnswerChain, QuestionError, StreamEvent, Turn, findings_cache
+from assistant.chain import AnswerChain, QuestionError, StreamEvent, Turn
 from assistant.corpus import Corpus, open_corpus
-from assistant.evidence import TermWeights
+from assistant.knowledge import Knowledge, KnowledgeCache, build_knowledge
 from assistant.records import AnswerRecord, ChatTurn
 from assistant.settings import Settings
 
 __all__ = ["Assistant", "QuestionError", "StreamEvent", "build_assistant"]
-
-
-class _Weights:
-    """Term weights of the current corpus, rebuilt when its documents change."""
-
-    def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
-        self._key: tuple[str, ...] = ()
-        self._weights: TermWeights | None = None
-
-    def get(self) -> TermWeights:
-        key = tuple(self.corpus.catalog.versions())
-        if self._weights is None or key != self._key:
-            self._weights = TermWeights(self.corpus.passages())
-            self._key = key
-        return self._weights
-
-
-class _LiveExtractive:
-    """The extractive answerer over whatever the corpus holds right now."""
-
-    mode = "extractive"
-
-    def __init__(self, weights: _Weights) -> None:
-        self.weights = weights
-
-    def _current(self) -> Any:
-        from assistant.answerers.extractive import ExtractiveAnswerer
-
-        return ExtractiveAnswerer(self.weights.get())
-
-    def answer(self, context: Any) -> Any:
-        return self._current().answer(context)
-
-    def stream(self, context: Any) -> Any:
-        return self._current().stream(context)
 
 
 class Assistant:
@@ -58,15 +22,23 @@ class Assistant:
         self.settings = settings
         self.corpus = corpus
         self.answerers = answerers
-        self.findings = findings_cache(corpus)
+        self.knowledge = KnowledgeCache(lambda: corpus.catalog.versions(), self._build_knowledge)
         self.chain = AnswerChain(
             corpus,
             answerers,
             settings.answer_mode,
             settings.retrieval.top_k,
             settings.max_question_chars,
-            self.findings,
+            self.knowledge.get,
         )
+
+    def _build_knowledge(self) -> Knowledge:
+        corpus = self.corpus
+        return build_knowledge(corpus.loaded_documents(), corpus.passages(), corpus.ingestor.facts.get)
+
+    def findings(self) -> list[Any]:
+        """Return the audit findings of the current corpus."""
+        return list(self.knowledge.get().findings)
 
     def ask(
         self,
@@ -98,7 +70,9 @@ class Assistant:
 
 def build_answerers(settings: Settings, corpus: Corpus) -> dict[str, Answerer]:
     """Return the answerers the settings allow: extractive always, llm when an endpoint is configured."""
-    answerers: dict[str, Answerer] = {"extractive": _LiveExtractive(_Weights(corpus))}
+    from assistant.answerers.extractive import ExtractiveAnswerer
+
+    answerers: dict[str, Answerer] = {"extractive": ExtractiveAnswerer()}
     if settings.llm.base_url:
         from assistant.answerers.llm import LLMAnswerer, build_chat_model
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from index.catalog import Catalog, IndexedDocument, load_catalog, save_catalog
 from index.chunking import chunk_document
 from index.embeddings import ReportEmbeddings
+from index.facts import build_fact_table
+from index.facts.store import FactStore
 from index.loaders import LoaderError, discover, load_document
 from index.models import Document
 from index.store import VectorStore
@@ -76,6 +78,7 @@ class Ingestor:
         self.store = store
         self.embeddings = embeddings
         self.max_chars = max_chars
+        self.facts = FactStore(index_dir)
 
     def load(self) -> Catalog:
         return load_catalog(self.index_dir, self.corpus)
@@ -130,6 +133,7 @@ class Ingestor:
             else:
                 todo.append(document)
         new_entries: dict[str, IndexedDocument] = {}
+        new_facts = []
         for n, document in enumerate(todo):
             if progress:
                 progress(f"切分并嵌入 {document.name}", n, len(todo))
@@ -137,6 +141,7 @@ class Ingestor:
             entry = IndexedDocument(document, passages)
             vectors = self.embeddings.embed_documents([p.contextual_text(EMBED_PATH_DEPTH) for p in passages])
             self.store.add(passages, vectors, entry.version)
+            new_facts.append(build_fact_table(document))
             new_entries[document.id] = entry
             (report.replaced if catalog.find(document.id) else report.added).append(document.name)
         if progress:
@@ -144,8 +149,11 @@ class Ingestor:
         if new_entries or not catalog.embedding:
             kept = [new_entries.pop(d.document.id, d) for d in catalog.documents]
             catalog = Catalog(self.corpus, self.embeddings.identity, chunking, kept + list(new_entries.values()))
+            for table in new_facts:  # written only now: a failure before this point leaves no new file behind
+                self.facts.save(table)
             save_catalog(self.index_dir, catalog)  # the swap: readers see the old or the new corpus, never half
             self.store.delete_except(catalog.versions())
+            self.facts.prune(set(catalog.versions()))
         report.passages = sum(len(d.passages) for d in catalog.documents)
         report.seconds = time.perf_counter() - started
         return report
@@ -159,4 +167,5 @@ class Ingestor:
             catalog.documents = [d for d in catalog.documents if d.document.id != document_id]
             save_catalog(self.index_dir, catalog)
             self.store.delete_except(catalog.versions())
+            self.facts.prune(set(catalog.versions()))
             return True

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from index.catalog import Catalog
 from index.embeddings import ReportEmbeddings
-from index.glossary import expand_chinese, translate_english
+from index.expand import expand_chinese, translate_english
 from index.lexical import LexicalIndex
 from index.models import Passage, ScoredPassage
 from index.store import VectorStore

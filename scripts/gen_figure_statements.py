@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.figures.parse import Figure, parse_figures
 from assistant.figures.verify import report_figures
 from index.chunking import chunk_document
+from index.figures import Figure, parse_figures
 from index.loaders import load_document
 from index.models import Passage
 

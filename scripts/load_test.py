@@ -259,6 +259,10 @@ def check_follow_up(
         for other in subjects
         if any(normalized(f) in foreign and holds(evidence, f) for f in other.signature)
     }
+    # The stand-alone question the record shows names the subject whose history filled the follow-up's slots.
+    standalone = str(record.get("standalone") or "")
+    if subject.name not in standalone:
+        leaked_from |= {other.name for other in subjects if other.name != subject.name and other.name in standalone}
     body = answer_body(record)
     own_answer = calibration.follow_up_answers.get(subject.name)
     changed = own_answer is not None and body != own_answer

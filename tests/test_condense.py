@@ -49,15 +49,19 @@ def test_self_contained_questions_are_not_follow_ups(question: str) -> None:
 @pytest.mark.parametrize(
     ("history", "question", "standalone"),
     [
-        (("公务接待费预算是多少？",), "那支出呢？", "公务接待费预算是多少？ 那支出呢？"),
-        (("三公经费是多少？", "公务接待费预算是多少？"), "那支出呢？", "公务接待费预算是多少？ 那支出呢？"),
-        (("公务接待费预算是多少？",), "  那支出呢？  ", "公务接待费预算是多少？ 那支出呢？"),
+        (("公务接待费预算是多少？",), "那支出呢？", "公务接待费支出是多少？"),
+        (("三公经费是多少？", "公务接待费预算是多少？"), "那支出呢？", "公务接待费支出是多少？"),
+        (("公务接待费预算是多少？",), "  那支出呢？  ", "公务接待费支出是多少？"),
+        (("基本支出的年度预算是多少？",), "那项目支出呢？", "项目支出的年度预算是多少？"),
+        (("公务用车运行维护费预算是多少？",), "它的完成率是多少？", "公务用车运行维护费的完成率是多少？"),
         (("公务接待费预算是多少？",), "2023年政府采购预算财政拨款是多少？", "2023年政府采购预算财政拨款是多少？"),
         ((), "那支出呢？", "那支出呢？"),
         (("   ",), "那支出呢？", "那支出呢？"),
     ],
 )
-def test_a_follow_up_borrows_the_last_user_question(history: tuple[str, ...], question: str, standalone: str) -> None:
+def test_a_follow_up_fills_the_missing_slots_of_the_last_question(
+    history: tuple[str, ...], question: str, standalone: str
+) -> None:
     assert condense(question, _history(*history)) == standalone
 
 
@@ -71,6 +75,6 @@ def test_a_follow_up_that_already_names_everything_the_last_question_did_is_left
     assert condense("公务接待费支出呢？", history) == "公务接待费支出呢？"
 
 
-def test_follow_ups_in_a_row_all_lean_on_the_last_question_that_stood_on_its_own() -> None:
+def test_follow_ups_in_a_row_each_lean_on_the_stand_alone_question_before_them() -> None:
     history = _history("公务接待费预算是多少？", "那支出呢？")
-    assert condense("完成率呢？", history) == "公务接待费预算是多少？ 完成率呢？"
+    assert condense("完成率呢？", history) == "公务接待费完成率是多少？"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.figures.parse import cn_numeral_value, parse_figures
+from index.figures import cn_numeral_value, parse_figures
 
 # (text, expected [(value, unit, family, base)] )
 CASES: list[tuple[str, list[tuple[float, str, str, float]]]] = [

@@ -27,6 +27,7 @@ import pytest
 from conftest import docx_bytes, make_settings
 from fake_llm_server import FakeLLMServer, fake_llm_fixture, fake_llm_server_fixture
 
+from assistant.chain import without_instructions
 from assistant.prompts import render
 from assistant.service import Assistant, QuestionError, build_assistant
 from index.catalog import CATALOG_FILE
@@ -382,7 +383,8 @@ def injected(fake_llm_server: FakeLLMServer, tmp_path_factory: pytest.TempPathFa
 def _marker(injected: Injected, question: str, sentence: str, scope: set[str] | None = None) -> int:
     """Return the [n] under which the passage holding `sentence` is handed to the answerer."""
     assistant = injected.assistant
-    hits = assistant.corpus.search(question, assistant.settings.retrieval.top_k, scope)
+    # Retrieval reads the question without the orders it gives the assistant, as the chain does.
+    hits = assistant.corpus.search(without_instructions(question), assistant.settings.retrieval.top_k, scope)
     return next(n for n, hit in enumerate(hits, start=1) if sentence in hit.passage.text)
 
 
@@ -446,7 +448,8 @@ def test_a_figure_quoted_from_the_injected_report_is_attributed_to_it_not_to_the
     (citation,) = record.citations
     assert citation.document == INJECTED_NAME and INJECTION in citation.quote
     (figure,) = record.figures
-    assert figure.status == "verified" and INJECTION in figure.source  # what that document says, cited to it
+    # An order to the assistant planted in a document states no fact: its figure vouches for nothing.
+    assert figure.status == "unverified"
 
 
 def test_injected_text_reaches_the_model_only_inside_the_numbered_passages(

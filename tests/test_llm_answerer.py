@@ -153,7 +153,8 @@ def test_a_figure_the_report_itself_gets_wrong_is_warned_about_even_when_copied_
     marker = _marker_of(assistant, question, "预计支出65.85万元")
     fake_llm.script(f"机关运行经费一般公共预算56.40万元，预计支出65.85万元，完成预算85.65%[{marker}]。")
     record = assistant.ask(question, mode="llm")
-    assert {f.text: f.status for f in record.figures}["85.65%"] == "verified"  # the report does say 85.65%
+    # The report does say 85.65%, and contradicts itself on it: shown as inconsistent, not green.
+    assert {f.text: f.status for f in record.figures}["85.65%"] == "inconsistent"
     (audit,) = [w for w in record.warnings if w.startswith("报告数字不一致：")]
     assert "65.85万元 ÷ 56.40万元 = 116.76%" in audit
     assert audit in assistant.ask(question, mode="extractive").warnings  # the same words as the offline answer
@@ -297,7 +298,8 @@ def test_a_follow_up_sends_the_condensed_question(assistant: Assistant, fake_llm
     fake_llm.script("支出0.51万元[1]。")
     history = [ChatTurn(role="user", content="公务接待费预算是多少？")]
     record = assistant.ask("那支出呢？", history=history, mode="llm")
-    assert fake_llm.completions[0].message("user").endswith("问题：公务接待费预算是多少？ 那支出呢？\n")
+    assert fake_llm.completions[0].message("user").endswith("问题：公务接待费支出是多少？\n")
+    assert record.standalone == "公务接待费支出是多少？"
     assert record.figures[0].status == "verified"
 
 

@@ -95,6 +95,7 @@ def test_a_failure_midway_leaves_the_previous_index_intact(
     corpus.ingest([reports])
     catalog_file = corpus.settings.index_dir / CATALOG_FILE
     catalog_before, ranking_before = catalog_file.read_bytes(), ranking(corpus)
+    files_before = sorted(p.relative_to(catalog_file.parent) for p in catalog_file.parent.rglob("*"))
     # The seed changed and a new report: the seed's new version goes into Chroma, then the new report fails.
     seed = next(reports.iterdir())
     change_figure(seed)
@@ -115,7 +116,8 @@ def test_a_failure_midway_leaves_the_previous_index_intact(
         corpus.ingest([reports])
     assert len(calls) == 2, "the first document was embedded and stored before the failure"
     assert catalog_file.read_bytes() == catalog_before
-    assert [p.name for p in catalog_file.parent.iterdir()] == [CATALOG_FILE], "no temporary file left behind"
+    files_after = sorted(p.relative_to(catalog_file.parent) for p in catalog_file.parent.rglob("*"))
+    assert files_after == files_before, "no temporary file and no fact table of the new versions left behind"
     assert ranking(open_corpus(tmp_settings())) == ranking_before, "a fresh reader sees the old corpus"
     assert ranking(corpus) == ranking_before, "and so does the corpus that failed"
     # The next successful run indexes both and drops what the failed run left in Chroma.

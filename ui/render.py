@@ -12,10 +12,17 @@ from assistant.records import AnswerRecord, ChatTurn, Citation, FigureCheck
 STATUS_LABELS: dict[str, str] = {
     "verified": "已核验",
     "derived": "计算得出",
+    "inconsistent": "报告自相矛盾",
     "mismatch": "不一致",
     "unverified": "未核验",
 }
-STATUS_ICONS: dict[str, str] = {"verified": "✔", "derived": "∑", "mismatch": "✖", "unverified": "?"}
+STATUS_ICONS: dict[str, str] = {
+    "verified": "✔",
+    "derived": "∑",
+    "inconsistent": "⚠",
+    "mismatch": "✖",
+    "unverified": "?",
+}
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _RECORD_ID = re.compile(r"\bra-record-([0-9A-Za-z_-]+)")
@@ -92,7 +99,7 @@ def figure_badge(figure: FigureCheck) -> str:
     """Return one badge: the figure, its verdict, and the source or formula as title and small line."""
     label = STATUS_LABELS.get(figure.status, figure.status)
     icon = STATUS_ICONS.get(figure.status, "")
-    detail = figure.note if figure.status == "mismatch" and figure.note else figure.source
+    detail = figure.note if figure.status in ("mismatch", "inconsistent") and figure.note else figure.source
     if len(detail) > 80:
         detail = detail[:79] + "…"
     small = f'<small class="ra-badge-source">{escape(detail)}</small>' if detail else ""
@@ -236,6 +243,7 @@ CSS = """
 .ra-verified { background: #e7f7ec; border-color: #34a853; color: #14532d; }
 .ra-derived { background: #e6f0fb; border-color: #3b82f6; color: #1e3a8a; }
 .ra-mismatch { background: #fde8e8; border-color: #dc2626; color: #7f1d1d; }
+.ra-inconsistent { background: #fff1e6; border-color: #ea580c; color: #7c2d12; }
 .ra-unverified { background: #fef9e7; border-color: #ca8a04; color: #713f12; }
 .ra-citations { margin-top: .5em; }
 .ra-citation { border: 1px solid #e5e7eb; border-radius: 6px; padding: .3em .6em; margin: .3em 0; }

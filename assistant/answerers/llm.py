@@ -38,7 +38,7 @@ def build_messages(context: AnswerContext) -> list[tuple[str, str]]:
         "answer_user",
         passages=format_passages(context.hits),
         audit_notes=notes,
-        question=context.question.text,
+        question=context.asked,
     )
     return [("system", render("answer_system")), ("human", user)]
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 _BADGES = {
     "verified": "[green]已核验[/]",
     "derived": "[blue]计算得出[/]",
+    "inconsistent": "[dark_orange]报告自相矛盾[/]",
     "mismatch": "[red]不一致[/]",
     "unverified": "[yellow]未核验[/]",
 }

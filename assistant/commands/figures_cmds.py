@@ -17,12 +17,14 @@ if TYPE_CHECKING:
 _STATUS_STYLE = {
     "verified": "green",
     "derived": "cyan",
+    "inconsistent": "dark_orange",
     "mismatch": "bold red",
     "unverified": "yellow",
 }
 _STATUS_NAME = {
     "verified": "已核实",
     "derived": "推算",
+    "inconsistent": "报告自相矛盾",
     "mismatch": "不符",
     "unverified": "未核实",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.normalise import normalise
+from index.text import normalise
 
 __all__ = ["contains", "normalise"]
 

@@ -14,13 +14,13 @@ from assistant.figures.derive import (
     format_quantity,
     quantity,
 )
-from assistant.figures.parse import Figure, parse_figures
 from assistant.figures.verify import (
     FigureVerdict,
     ReportFigures,
     check_figures,
     report_figures,
 )
+from index.figures import Figure, parse_figures
 
 __all__ = [
     "AuditFinding",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.figures.parse import Figure, parse_figures
 from assistant.figures.relations import (
     _GENERIC_LABELS,
     _LABEL_NOISE,
@@ -34,6 +33,7 @@ from assistant.figures.verify import (
     similarity,
     value_matches,
 )
+from index.figures import Figure, parse_figures
 from index.models import Document, Passage
 
 __all__ = [

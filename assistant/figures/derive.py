@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from assistant.figures.parse import (
+from index.figures import (
     Figure,
     format_number,
     parse_figures,

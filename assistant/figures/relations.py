@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.figures.derive import format_quantity
-from assistant.figures.parse import Figure
 from assistant.figures.verify import (
     LocatedFigure,
     ReportFigures,
 )
+from index.figures import Figure
 from index.models import Document
 
 FindingKind = Literal[

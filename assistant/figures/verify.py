@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.figures.derive import Derived, find_derivation
-from assistant.figures.parse import Figure, parse_figures, unit_compatible
 from assistant.records import FigureCheck, FigureStatus
+from index.facts import Fact, FactTable, build_fact_table
+from index.figures import Figure, parse_figures, unit_compatible
 from index.models import SECTION_SEPARATOR, Document, Passage
 
 _NOISE = re.compile(r"[\s0-9.,，。；;：:、！？!?（）()“”\"'|=+\-−÷×≈%％]+")
@@ -48,6 +49,7 @@ class LocatedFigure:
     grams: frozenset[str]
     labelgrams: frozenset[str]
     note: str = ""
+    fact: Fact | None = field(default=None, compare=False)
 
     @property
     def where(self) -> str:
@@ -127,6 +129,7 @@ class ReportFigures:
 
     documents: Sequence[Document]
     passages: Sequence[Passage] = ()
+    fact_tables: dict[str, FactTable] = field(default_factory=dict)
     corrections: dict[tuple[str, int], tuple[str, Figure | None]] = field(default_factory=dict)
     figures: list[LocatedFigure] = field(init=False)
     _by_document: dict[str, list[LocatedFigure]] = field(init=False)
@@ -137,19 +140,27 @@ class ReportFigures:
         self._by_document = {}
         self._passage_cache = {}
         for document in self.documents:
-            located = [self._locate(document, f) for f in parse_figures(document.text)]
+            table = self.fact_tables.get(document.id)
+            if table is None:
+                table = self.fact_tables[document.id] = build_fact_table(document)
+            located = [self._locate(document, fact) for fact in table.facts]
             self._by_document[document.id] = located
             self.figures.extend(located)
 
-    def _locate(self, document: Document, figure: Figure) -> LocatedFigure:
+    def _locate(self, document: Document, fact: Fact) -> LocatedFigure:
+        figure = fact.figure()
+        sentence = document.text[fact.sentence_start : fact.sentence_end].strip()
+        if len(sentence) > 160:
+            sentence = _sentence(document.text, figure.start, figure.end)
         return LocatedFigure(
             figure=figure,
             document_id=document.id,
             document=document.name,
-            section=self._section_at(document, figure.start),
-            sentence=_sentence(document.text, figure.start, figure.end),
+            section=SECTION_SEPARATOR.join(fact.scope) or self._section_at(document, figure.start),
+            sentence=sentence,
             grams=_context(figure),
             labelgrams=_label(figure),
+            fact=fact,
         )
 
     def _section_at(self, document: Document, offset: int) -> str:
@@ -302,13 +313,15 @@ def _outline_spans(document: Document) -> list[tuple[int, int, str]]:
 _CACHE: dict[tuple[tuple[str, str], ...], ReportFigures] = {}
 
 
-def report_figures(documents: Iterable[Document], passages: Sequence[Passage] = ()) -> ReportFigures:
+def report_figures(
+    documents: Iterable[Document], passages: Sequence[Passage] = (), fact_tables: dict[str, FactTable] | None = None
+) -> ReportFigures:
     """Return the (cached) figure index of a set of documents; built once per set of document versions."""
     docs = list(documents)
     key = tuple((d.id, d.sha256 or str(hash(d.text))) for d in docs)
     index = _CACHE.get(key)
     if index is None:
-        index = ReportFigures(docs, passages)
+        index = ReportFigures(docs, passages, dict(fact_tables or {}))
         from assistant.figures.audit import audit_corrections
 
         index.corrections = audit_corrections(index)

@@ -1,0 +1,122 @@
+"""What can fill a question's answer slot inside a span: a figure of the asked kind, a name, a date, a list, a reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.evidence.spans import Span
+from assistant.frame import AnswerType, QuestionFrame
+from index.facts import Fact
+from index.figures import COUNT_UNITS
+from index.text import normalise
+
+FAMILIES: dict[str, frozenset[str]] = {
+    "amount": frozenset({"money"}),
+    "rate": frozenset({"percent", "pp"}),
+    "count": frozenset({"count", "duration", "measure"}),
+    "score": frozenset({"score"}),
+    "figure": frozenset({"money", "percent", "pp", "count", "duration", "measure", "ratio", "score"}),
+}
+_DATE = re.compile(
+    r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:前|底|初|中旬|下旬|上旬)?|(?:19|20)\d{2}年(?:[一二三四]季度|上半年|下半年|底|末|初)"
+)
+_ORGANISATION = re.compile(
+    r"[\u4e00-\u9fff（）()]{2,24}?(?:有限公司|股份公司|公司|集团|研究院|研究所|设计院|事务所|协会|学会|基金会|医院|学校|银行"
+    r"|委员会|中心|办公室|服务站|管理站|管理所|管理处|福利院|殡仪馆|监测站|执法大队|大队|支队|科|股|处|站|所|院|馆|局)"
+)
+_GENERIC_NAME = re.compile(r"^(?:第三方|相关|有关|各|本|该|我|上级|下级|区级|市级|县级|全区|全市|基层|其他|专业)")
+_LIST_MARKERS = re.compile(
+    r"(?:^|[，；。：])\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
+)
+_REASON = re.compile(
+    r"由于|因为|原因|主要是|主要系|系因|受[^，。；]{1,20}影响|导致|造成|致使|所致|未能|尚未|滞后|影响|因[^此而]"
+)
+_PURPOSE = re.compile(r"用于|主要用于|用来|保障|支付|购买|开展|实施|建设|维护|补助|补贴")
+_GRADE = re.compile(
+    r"[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)[”\"]?(?:等次|等级|档)|等次为|等级为|评价为|[“\"](?:优|良|中|差)[”\"]"
+)
+_COUNTER_GROUPS = {
+    "人": "人",
+    "名": "人",
+    "位": "人",
+    "人次": "人次",
+    "批次": "批",
+    "批": "批",
+    "户": "户",
+    "户次": "户",
+}
+
+
+@dataclass(frozen=True)
+class Filler:
+    """Something in a span that can answer the slot: its kind and text (and the fact, for a figure)."""
+
+    kind: AnswerType
+    text: str
+    start: int
+    fact: Fact | None = None
+
+
+def counter_ok(fact: Fact, counter: str) -> bool:
+    if not counter or counter == "个":
+        return True  # 个 is the general measure word: "多少个行政处罚决定" counts 件 as well
+    if fact.family in ("duration", "measure"):
+        return counter in fact.unit or fact.unit in counter
+    group = _COUNTER_GROUPS.get(counter, counter)
+    return _COUNTER_GROUPS.get(fact.counter, fact.counter) == group or (counter in COUNT_UNITS and fact.counter == "")
+
+
+def figure_fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
+    """Return the span's facts of the family a numeric slot asks for, leaving out numbers the question states."""
+    families = FAMILIES[kind]
+    asked = set(frame.numbers)
+    out: list[Filler] = []
+    for fact in span.facts:
+        if fact.family not in families or normalise(fact.text) in asked or fact.value in frame.values:
+            continue
+        if kind == "count" and not counter_ok(fact, frame.counter):
+            continue
+        out.append(Filler(kind, fact.text, fact.start, fact))
+    return out
+
+
+def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
+    """Return what in a span could answer a slot of the given kind (empty: the span cannot answer it)."""
+    text = span.text
+    if kind in FAMILIES:
+        return figure_fillers(frame, span, kind)
+    question = normalise(frame.text)
+    if kind == "date":
+        return [
+            Filler(kind, m.group(0), span.start + m.start())
+            for m in _DATE.finditer(text)
+            if normalise(m.group(0)) not in question
+        ]
+    if kind == "name":
+        found = []
+        patterns = [_ORGANISATION]
+        if frame.asked_noun:
+            patterns.append(re.compile(r"[\u4e00-\u9fff（）()“”]{2,14}?" + re.escape(frame.asked_noun)))
+            if span.is_row and span.table is not None and any(frame.asked_noun in h for h in span.table.header):
+                label = span.text.split("|")[0].strip()
+                cells = [c.strip() for c in span.text.split("|")]
+                named = next(
+                    (c for c, h in zip(cells, span.table.header, strict=False) if frame.asked_noun in h), label
+                )
+                return [Filler(kind, named, span.start)]
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                name = m.group(0)
+                if _GENERIC_NAME.match(name) or normalise(name) in question or len(name) < 3:
+                    continue
+                found.append(Filler(kind, name, span.start + m.start()))
+        return found
+    if kind == "list":
+        items = text.count("、") + len(_LIST_MARKERS.findall(text))
+        return [Filler(kind, text, span.start)] if items >= 2 or span.is_row else []
+    cue = {"reason": _REASON, "purpose": _PURPOSE, "grade": _GRADE}.get(kind)
+    if cue is not None:
+        hit = cue.search(text)
+        return [Filler(kind, hit.group(0), span.start + hit.start())] if hit else []
+    return [Filler(kind, text, span.start)]

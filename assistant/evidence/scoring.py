@@ -1,0 +1,111 @@
+"""Rank spans against a question frame: IDF-weighted word overlap of the best clause run, heading and lead,
+the passage's retrieval rank, and whether the span holds a figure of the kind asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.evidence.fillers import FAMILIES
+from assistant.evidence.spans import Span
+from assistant.evidence.weights import TermWeights
+from assistant.frame import QuestionFrame
+from index.facts import Fact
+from index.text import bigrams
+
+_MAX_WINDOW = 4  # clauses
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A span with its score against a question and the clause run that matched best (indices)."""
+
+    span: Span
+    score: float
+    window: tuple[int, int]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.span.key
+
+
+def frame_grams(frame: QuestionFrame) -> frozenset[str]:
+    """Return the bigrams a good span shares with the question: its terms, entities and expansions."""
+    grams: set[str] = set()
+    for term in (*frame.terms, *frame.expansions, *frame.entities):
+        grams |= bigrams(term)
+    return frozenset(g for g in grams if len(g) >= 2)
+
+
+def entity_grams(frame: QuestionFrame) -> frozenset[str]:
+    """Return the bigrams of the question's head entity (all entities when it has no head)."""
+    grams: set[str] = set()
+    for term in [frame.head] if frame.head else frame.entities:
+        grams |= bigrams(term)
+    return frozenset(grams)
+
+
+def all_entity_grams(frame: QuestionFrame) -> frozenset[str]:
+    """Return the bigrams of every entity of the question."""
+    grams: set[str] = set()
+    for term in frame.entities:
+        grams |= bigrams(term)
+    return frozenset(grams)
+
+
+def binding(weights: TermWeights, frame: QuestionFrame, fact: Fact) -> float:
+    """Return how well a fact is bound to an entity of the question (0–1): found in the fact's subject and label,
+    or (for less) in its heading and paragraph lead. Every entity must still be in the fact's span."""
+    entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
+    if not entities:
+        return 0.5
+    return max(fact_binding(weights, bigrams(e), fact) for e in entities)
+
+
+def fact_binding(weights: TermWeights, entity: frozenset[str], fact: Fact) -> float:
+    """Return how well a fact is about an entity: named by its subject (1), by its subject and label (0.85),
+    or only by its heading and paragraph lead (0.7)."""
+    subject = bigrams(fact.subject)
+    labelled = subject | bigrams(fact.label)
+    near = labelled | bigrams(f"{fact.context} {' '.join(fact.scope[-2:])}")
+    return max(
+        weights.known_coverage(entity, subject),
+        0.85 * weights.known_coverage(entity, labelled),
+        0.7 * weights.known_coverage(entity, near),
+    )
+
+
+def score_spans(
+    frame: QuestionFrame, spans: Sequence[Span], weights: TermWeights, grams: frozenset[str] | None = None
+) -> list[Scored]:
+    """Score every span against the question, best first."""
+    grams = frame_grams(frame) if grams is None else grams
+    idf = {g: weights.idf(g) for g in grams}
+    total = sum(idf.values()) or 1.0
+    families = frozenset().union(*(FAMILIES[t] for t in frame.answer_types if t in FAMILIES))
+    head = entity_grams(frame)
+    scored: list[Scored] = []
+    for span in spans:
+        parts = [bigrams(c) for c in span.clause_texts()]
+        best, window, seen = 0.0, (0, len(parts)), frozenset[str]()
+        for lo in range(len(parts)):
+            acc: set[str] = set()
+            for hi in range(lo, min(len(parts), lo + _MAX_WINDOW)):
+                acc |= parts[hi]
+                value = sum(idf[g] for g in grams if g in acc)
+                if value > best:
+                    best, window, seen = value, (lo, hi + 1), frozenset(acc)
+        context = bigrams(span.heading) | bigrams(span.lead)
+        from_context = sum(idf[g] for g in grams if g in context and g not in seen)
+        score = (best + 0.8 * from_context) / total
+        if families:
+            kinds = [f for f in span.facts if f.family in families]
+            if kinds:
+                bound = max(weights.coverage(head, bigrams(f"{f.subject} {f.label}")) for f in kinds) if head else 0.5
+                score += 0.1 + 0.3 * bound
+            else:
+                score *= 0.75  # a figure was asked for and this span states none
+        score += 0.08 / (span.rank + 1)
+        scored.append(Scored(span, score, window))
+    scored.sort(key=lambda s: -s.score)
+    return scored

@@ -1,0 +1,128 @@
+"""The sentences (and table rows) of retrieved passages, placed in their documents: the units of evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.facts import Fact, heading_title
+from index.models import Document, Passage, ScoredPassage, Table
+from index.text import Span as TextSpan
+from index.text import addresses_assistant, bigrams, clause_groups, clauses, sentences
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence or table row of a retrieved passage: its text, where it sits, and the facts inside it."""
+
+    passage: Passage
+    rank: int
+    start: int
+    end: int
+    text: str
+    heading: str
+    lead: str
+    facts: tuple[Fact, ...] = ()
+    table: Table | None = field(default=None, compare=False)
+    clause_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
+    group_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.passage.document_id, self.start)
+
+    @property
+    def is_row(self) -> bool:
+        return self.table is not None
+
+    @property
+    def context(self) -> str:
+        """Heading and lead: what the span continues."""
+        return f"{self.heading} {self.lead}".strip()
+
+    def grams(self) -> frozenset[str]:
+        return bigrams(self.text)
+
+    def clause_texts(self) -> list[str]:
+        return [c.text for c in self.clause_spans] or [self.text]
+
+
+def _heading(passage: Passage) -> str:
+    return heading_title(passage.section_path[-1]) if passage.section_path else ""
+
+
+def collect_spans(
+    hits: Sequence[ScoredPassage], documents: dict[str, Document], facts: dict[str, list[Fact]]
+) -> list[Span]:
+    """Return the sentences and table rows of the hits, in rank order; sentences giving orders are left out."""
+    spans: list[Span] = []
+    seen: set[tuple[str, int]] = set()
+    for rank, hit in enumerate(hits):
+        spans.extend(passage_spans(hit.passage, rank, documents.get(hit.passage.document_id), facts, seen))
+    return spans
+
+
+def passage_spans(
+    passage: Passage,
+    rank: int,
+    document: Document | None,
+    facts: dict[str, list[Fact]],
+    seen: set[tuple[str, int]] | None = None,
+) -> list[Span]:
+    """Return the spans of one passage (rank: its place among the hits)."""
+    seen = set() if seen is None else seen
+    heading = _heading(passage)
+    headings = set(passage.section_path)
+    document_facts = facts.get(passage.document_id, [])
+    out: list[Span] = []
+    offset = 0
+    lead = passage.lead
+    for line in passage.text.split("\n"):
+        base = passage.start + offset
+        offset += len(line) + 1
+        stripped = line.strip()
+        if not stripped or stripped in headings or heading_title(stripped) == heading:
+            continue
+        table = document.table_at(base) if document is not None else None
+        if table is not None:
+            units = [TextSpan(base, base + len(line), line)]
+        else:
+            units = [TextSpan(base + s.start, base + s.end, s.text) for s in sentences(line)]
+        paragraph_lead = lead
+        for unit in units:
+            if len(unit.text) < 4 or addresses_assistant(unit.text):
+                continue
+            key = (passage.document_id, unit.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            inside = tuple(f for f in document_facts if unit.start <= f.start < unit.end)
+            out.append(
+                Span(
+                    passage=passage,
+                    rank=rank,
+                    start=unit.start,
+                    end=unit.end,
+                    text=unit.text,
+                    heading=heading,
+                    lead=_table_lead(table) if table is not None else paragraph_lead,
+                    facts=inside,
+                    table=table,
+                    clause_spans=tuple(_shift(c, unit.start) for c in clauses(unit.text)),
+                    group_spans=tuple(_shift(g, unit.start) for g in clause_groups(unit.text)),
+                )
+            )
+            if table is None and not paragraph_lead:
+                first = clauses(unit.text)
+                paragraph_lead = first[0].text[:40] if first else ""
+        lead = ""
+    return out
+
+
+def _shift(span: TextSpan, offset: int) -> TextSpan:
+    return TextSpan(span.start + offset, span.end + offset, span.text)
+
+
+def _table_lead(table: Table) -> str:
+    header = " ".join(table.header)
+    return f"{table.caption} {header}".strip()

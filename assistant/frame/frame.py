@@ -1,0 +1,448 @@
+"""The question frame: what kind of answer is asked, of which measure, about which entities, by what operation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Literal
+
+from index.expand import expand_chinese, translate_english
+from index.facts import Role
+from index.figures import COUNT_UNITS, parse_figures
+from index.lexicon import load, words
+from index.segment import Token, find_cue, has_cue, segment
+from index.text import is_mostly_chinese, normalise
+
+AnswerType = Literal[
+    "amount", "rate", "count", "score", "figure", "name", "date", "list", "reason", "purpose", "yesno", "grade", "text"
+]  # fmt: skip
+Operation = Literal[
+    "lookup",
+    "difference",
+    "growth",
+    "remaining",
+    "sum",
+    "average",
+    "share",
+    "implied_target",
+    "deduction",
+    "max",
+    "min",
+]
+_NUMERIC_TYPES = frozenset({"amount", "rate", "count", "score", "figure"})
+_PART_SPLIT = re.compile(r"[？?；;。!！]+")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
+_EN_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+_MONTH = re.compile(r"(?<![\d年])(\d{1,2})\s*月(?:份)?(?!\d)|([一二三四]季度|上半年|下半年|第[一二三四]季度)")
+_COUNTER = re.compile(
+    r"(?:多少|几)(?P<unit>"
+    + "|".join(sorted((*COUNT_UNITS, "天", "公里", "吨", "亩", "小时", "个月"), key=len, reverse=True))
+    + ")"
+)
+_PUNCT = re.compile(r"^[\W_]+$")
+_ASKED_TAIL = re.compile(
+    r"(?:分别|各自|各|一共|总共|到底|大约|大概)?(?:是|有|为)?(?:多少|几|什么|哪些|哪个|哪几[个项条]?|谁|怎样|如何|怎么样)[^，。？?]{0,3}$"
+)
+_HOW_MANY = re.compile(r"了?(?:一共|总共)?(?:多少|几)(?:个|项|件|人次|人|名|次|家|座|条|辆|户|份|宗|对|张|处|批)?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure asked for: a figure role and the word of the question that names it."""
+
+    role: Role
+    word: str
+
+
+@dataclass(frozen=True)
+class QuestionFrame:
+    """What a question asks, in slots the planner fills from the fact table."""
+
+    text: str
+    english: bool
+    answer_types: tuple[AnswerType, ...]
+    measures: tuple[Measure, ...]
+    entities: tuple[str, ...]
+    head: str
+    operation: Operation
+    counter: str = ""
+    years: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    previous_period: bool = False
+    terms: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()  # the figures the question states: never its answer
+    asked_noun: str = ""  # what a "which X" question asks for (断面 in 哪个地表水断面)
+    parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
+
+    @property
+    def answer_type(self) -> AnswerType:
+        """The first (main) kind of answer asked."""
+        return self.answer_types[0] if self.answer_types else "text"
+
+    @property
+    def numeric(self) -> bool:
+        return bool(set(self.answer_types) & _NUMERIC_TYPES) or self.operation != "lookup"
+
+    @property
+    def search_terms(self) -> tuple[str, ...]:
+        return (*self.terms, *self.expansions)
+
+    def describe(self) -> str:
+        """Say in Chinese (or English) what was asked, for a refusal: the question without its question words.
+
+        >>> build_frame("2023年全区办理了多少件收养登记？").describe()
+        '“2023年全区办理的收养登记数量”'
+        """
+        if self.english:
+            return self.text.rstrip("?？ ")
+        text = _ASKED_TAIL.sub("", self.text.strip().rstrip("？?。！! "))
+        text = _HOW_MANY.sub(lambda m: "的", text).rstrip("的")
+        if self.answer_type == "count" and not text.endswith(("数", "量")):
+            text += "数量"
+        return f"“{text}”" if text else "这方面的内容"
+
+
+@cache
+def _frame_words() -> frozenset[str]:
+    return frozenset(load("question")["frame"]["question_words"])
+
+
+@cache
+def _scope_words() -> frozenset[str]:
+    return frozenset(load("question")["frame"]["scope_words"])
+
+
+@cache
+def _cues(table: str) -> dict[str, tuple[str, ...]]:
+    return words("question", table)
+
+
+@cache
+def _role_words() -> frozenset[str]:
+    return frozenset(_word_roles())
+
+
+@cache
+def _colloquial() -> dict[str, tuple[str, ...]]:
+    return words("genre", "colloquial")
+
+
+def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[AnswerType, ...]:
+    found: list[tuple[int, AnswerType]] = []
+    lowered = text.lower()
+    if english:
+        for kind, cues in _cues("english").items():
+            if kind in ("amount", "rate", "score", "count", "name", "date", "list", "reason", "purpose", "yesno"):
+                positions = [lowered.find(c) for c in cues if lowered.find(c) >= 0]
+                if positions:
+                    found.append((min(positions), kind))  # type: ignore[arg-type]
+    else:
+        for kind, cues in _cues("answer_types").items():
+            positions = [p for c in cues if (p := find_cue(text, tokens, c)) >= 0]
+            if positions:
+                found.append((min(positions), kind))  # type: ignore[arg-type]
+    kinds = [k for _, k in sorted(found)]
+    if not kinds and re.search(r"多少|几|how much|how many|what (?:was|is) the", lowered):
+        kinds = ["figure"]  # "年均浓度是多少": a figure, of whatever unit
+    # A "which one" or "how many" question asks for that, whatever money words its subject carries.
+    for specific in ("count", "name", "date", "list", "reason", "purpose", "grade"):
+        if specific in kinds:
+            kinds.remove(specific)
+            kinds.insert(0, specific)
+    if "list" in kinds and "count" in kinds and kinds.index("count") < kinds.index("list"):
+        kinds.remove("list")
+        kinds.insert(0, "list")
+    if "yesno" in kinds and len(kinds) > 1:
+        kinds.remove("yesno")
+        kinds.append("yesno")
+    return tuple(dict.fromkeys(kinds)) or ("text",)
+
+
+def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation:
+    lowered = text.lower()
+    order: tuple[str, ...] = (
+        "remaining",
+        "deduction",
+        "implied_target",
+        "share",
+        "growth",
+        "difference",
+        "average",
+        "sum",
+        "extreme_max",
+        "extreme_min",
+    )
+    table = _cues("english") if english else _cues("operations")
+    for name in order:
+        cues = table.get(name, ())
+        hit = any(c in lowered for c in cues) if english else has_cue(text, tokens, cues)
+        if not hit:
+            continue
+        if name == "growth" and not re.search(r"百分之|%|增长率|增幅|降幅|几成|多少|percent|how much|by how", lowered):
+            continue  # "比上年有所下降" says a comparison, not a question about its size
+        if name == "growth" and not re.search(r"百分之|%|率|增幅|降幅|几成|percent", lowered):
+            name = "difference"
+        if name == "sum" and not re.search(r"合计|加起来|合起来|总计|之和|加在一起|两|几个|各|total|combined", lowered):
+            continue
+        return {"extreme_max": "max", "extreme_min": "min"}.get(name, name)  # type: ignore[return-value]
+    return "lookup"
+
+
+@cache
+def _word_roles() -> dict[str, Role]:
+    table: dict[str, Role] = {}
+    for role, items in words("roles", "roles").items():
+        for word in items:
+            table.setdefault(word, role)  # type: ignore[arg-type]
+    return table
+
+
+def _measures(text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...]) -> tuple[Measure, ...]:
+    """Return the figure roles a question names, in the order it names them (longest words first)."""
+    roles = _word_roles()
+    found: list[tuple[int, Measure]] = []
+    taken: list[tuple[int, int]] = []
+    for word in sorted(roles, key=len, reverse=True):
+        at = find_cue(text, tokens, word)
+        if at < 0 or any(s < at + len(word) and at < e for s, e in taken):
+            continue
+        taken.append((at, at + len(word)))
+        found.append((at, Measure(roles[word], word)))
+    for word in expansions:
+        role = roles.get(word)
+        # Everyday money verbs (花了, 用掉) stand for a role; other expansions only help retrieval.
+        if role in ("spending", "budget", "income") and not any(m.role == role for _, m in found):
+            keys = [k for k, targets in _colloquial().items() if word in targets]
+            at = min((p for k in keys if (p := find_cue(text, tokens, k)) >= 0), default=len(text))
+            found.append((at, Measure(role, word)))
+    found.sort(key=lambda item: item[0])
+    return tuple(dict.fromkeys(m for _, m in found))
+
+
+def _mask(text: str) -> str:
+    """Blank out years, months, figures and "how many + counter" (same length), so they never join an entity."""
+    spans = [m.span() for m in _YEAR_EXPR.finditer(text)]
+    spans += [m.span() for m in _MONTH.finditer(text)]
+    spans += [m.span() for m in _COUNTER.finditer(text)]
+    spans += [m.span() for m in _PER_UNIT.finditer(text)]
+    spans += [(f.start, f.end) for f in parse_figures(text)]
+    chars = list(text)
+    for lo, hi in spans:
+        for i in range(lo, hi):
+            chars[i] = "\u3000"
+    return "".join(chars)
+
+
+_PER_UNIT = re.compile(r"(?:平均)?每(?:个|一)?(?:人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|天|月|年)")
+_YEAR_EXPR = re.compile(r"(?:19|20)\d{2}\s*年(?:度|底|末|初)?|\d+\s*[个项名件家]?(?=[\u4e00-\u9fff])")
+
+
+@cache
+def _strip_words() -> tuple[str, ...]:
+    """Words that say what is asked, not about what: role words, question and operation cues, everyday
+    words that stand for a role (花了 -> 支出)."""
+    found: set[str] = set(_role_words())
+    for table in ("answer_types", "operations"):
+        for cues in _cues(table).values():
+            found.update(cues)
+    roles = _word_roles()
+    found.update(w for w, targets in _colloquial().items() if any(t in roles for t in targets))
+    found.update(_frame_words())
+    found.update(load("roles")["subjects"]["previous_period"])
+    found.update(
+        ("实际", "全年", "年度", "上年", "相比", "对比", "对应", "情况", "当地", "每个", "每一个", "每一", "每项")
+    )
+    # Nouns that head an entity (三公经费, 临时救助资金, 基本支出) are never stripped from it.
+    found -= _ENTITY_HEADS
+    return tuple(sorted((w for w in found if len(w) >= 1), key=len, reverse=True))
+
+
+_SINGLE_STRIP = frozenset("的了吗呢花用是有率")
+_MEASURE_TAILS = ("实际支出", "支出", "预算", "收入")
+_ENTITY_HEADS = frozenset({"经费", "资金", "费用", "支出", "收入", "项目", "补贴", "补助", "资金规模", "专项资金"})
+
+
+def strip_asked(phrase: str) -> str:
+    """Take the words that say what is asked off both ends of a phrase, leaving the entity.
+
+    >>> strip_asked("生态环境执法专项经费实际花")
+    '生态环境执法专项经费'
+    >>> strip_asked("总投资合计")
+    ''
+    """
+    text = phrase.strip()
+    for word in _MEASURE_TAILS:
+        # "公务接待费支出": the spending of a fund; "基本支出" stays a category of spending.
+        if text.endswith(word) and text[: -len(word)].endswith(("费", "经费", "资金", "款", "费用")):
+            text = text[: -len(word)]
+            break
+    changed = True
+    while changed and text:
+        changed = False
+        for word in _strip_words():
+            if len(word) < len(text) and text.endswith(word) and (len(word) >= 2 or word in _SINGLE_STRIP):
+                text = text[: -len(word)].strip()
+                changed = True
+                break
+            if len(word) < len(text) and text.startswith(word) and len(word) >= 2:
+                text = text[len(word) :].strip()
+                changed = True
+                break
+            if text == word:
+                return ""
+    return text
+
+
+def _phrases(masked: str, tokens: tuple[Token, ...], english: bool) -> list[tuple[int, int]]:
+    """Return the spans of content runs of a question: words between frame words, particles and punctuation."""
+    frame_words = _frame_words()
+    spans: list[tuple[int, int]] = []
+    current: list[Token] = []
+    for i, token in enumerate(tokens):
+        word = token.word.strip()
+        glued = (
+            i + 1 < len(tokens)
+            and tokens[i + 1].start == token.end
+            and tokens[i + 1].word[:1].isascii()
+            and tokens[i + 1].word[:1].isalpha()
+        )
+        if word.isdigit() and glued:
+            current.append(token)  # "5G", "PM2.5": a number glued to letters is a name, not a figure
+            continue
+        stop = (
+            not word
+            or _PUNCT.match(word) is not None
+            or word in frame_words
+            or (token.flag in ("uj", "ul", "c", "p", "y", "r", "d", "m", "x") and len(word) == 1)
+            or (english and not _CJK.search(word))
+        )
+        if stop:
+            if current:
+                spans.append((current[0].start, current[-1].end))
+            current = []
+            continue
+        current.append(token)
+    if current:
+        spans.append((current[0].start, current[-1].end))
+    return spans
+
+
+def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """Return entity phrases, the head entity and the content terms of a question."""
+    masked = re.sub(r"[“”\"‘’「」『』《》]", "", _mask(text))
+    tokens = segment(masked)
+    entities: list[str] = []
+    terms: list[str] = []
+    scope = _scope_words()
+    for lo, hi in _phrases(masked, tokens, english):
+        phrase = masked[lo:hi].strip()
+        terms.extend(
+            t.word
+            for t in tokens
+            if lo <= t.start < hi and t.word not in scope and (len(t.word) >= 2) and _CJK.search(t.word)
+        )
+        name = strip_asked(phrase)
+        if name in _ENTITY_HEADS or name in _role_words():
+            continue  # "支出" alone names a measure, not an entity
+        if sum(1 for ch in name if _CJK.match(ch)) >= 2 and name not in entities:
+            entities.append(name)
+    # An entity contained in an earlier one repeats it ("临时救助…每人次救助"): keep the fuller one.
+    entities = [
+        e
+        for i, e in enumerate(entities)
+        if not any(e in other for j, other in enumerate(entities) if j != i and len(other) > len(e))
+    ]
+    head = entities[-1] if entities else ""
+    return tuple(entities), head, tuple(dict.fromkeys(terms))
+
+
+def _expansions(text: str, english: bool) -> tuple[str, ...]:
+    return tuple(translate_english(text) if english else expand_chinese(text))
+
+
+_WHICH = re.compile(r"哪(?:一|几)?(?:个|家|位|项|条|类|种|些|所|座|处|批)?|什么(?:样的?)?")
+
+
+def _asked_noun(text: str) -> str:
+    """Return the noun a "which X" question asks for: the last word of the noun run after 哪个/哪家.
+
+    >>> _asked_noun("全县哪个地表水断面没有达到年度水质考核目标？")
+    '断面'
+    """
+    match = _WHICH.search(text)
+    if not match or match.end() >= len(text):
+        return ""
+    tail = text[match.end() :]
+    nouns: list[str] = []
+    for token in segment(tail):
+        if (
+            token.flag.startswith(("n", "v", "b", "j", "l"))
+            and _CJK.search(token.word)
+            and token.word not in _frame_words()
+        ):
+            if token.flag.startswith("v") and nouns:
+                break
+            nouns.append(token.word)
+        else:
+            break
+    return nouns[-1] if nouns else ""
+
+
+def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
+    """Read a question into a frame; a compound question gets one frame per part as well.
+
+    >>> f = build_frame("临时救助资金花了多少？执行率多少？")
+    >>> f.head, [m.role for m in f.measures], len(f.parts)
+    ('临时救助资金', ['spending', 'rate'], 2)
+    """
+    text = question.strip()
+    english = not is_mostly_chinese(text)
+    tokens = segment(text)
+    expansions = _expansions(text, english)
+    entities, head, terms = _entities(text, english)
+    if english:
+        terms = tuple(dict.fromkeys([*terms, *expansions]))
+    counter_match = _COUNTER.search(text)
+    years = tuple(_EN_YEAR.findall(text) if english else _YEAR.findall(text))
+    months = tuple(m.group(0) for m in _MONTH.finditer(text))
+    numbers = tuple(normalise(f.text) for f in parse_figures(text))
+    values = tuple(f.value for f in parse_figures(text))
+    asked_noun = _asked_noun(text)
+    if asked_noun and len(entities) > 1 and entities[-1].endswith(asked_noun):
+        # "监测站是什么性质的单位": 性质 is what is asked of the entity, not the entity.
+        head = entities[-2]
+    frame = QuestionFrame(
+        text=text,
+        english=english,
+        answer_types=_answer_types(text, tokens, english),
+        measures=_measures(text, tokens, expansions),
+        entities=entities,
+        head=head,
+        operation=_operation(text, tokens, english),
+        counter=counter_match.group("unit") if counter_match else "",
+        years=years,
+        months=months,
+        previous_period=bool(re.search(r"上年|上一年|前一年|previous year|a year earlier", text.lower())),
+        terms=terms,
+        expansions=expansions,
+        numbers=numbers,
+        values=values,
+        asked_noun=asked_noun,
+    )
+    if not with_parts:
+        return frame
+    pieces = [p.strip(" ，,") for p in _PART_SPLIT.split(text) if len(p.strip(" ，,")) >= 2]
+    if len(pieces) < 2:
+        return frame
+    parts: list[QuestionFrame] = []
+    for piece in pieces:
+        part = build_frame(piece, with_parts=False)
+        if not part.entities and parts:
+            # "执行率多少？" after "临时救助资金花了多少？": the part is about the same entity.
+            part = replace(part, entities=parts[0].entities, head=parts[0].head, terms=(*parts[0].terms, *part.terms))
+        parts.append(part)
+    return replace(frame, parts=tuple(parts))

@@ -1,0 +1,420 @@
+"""Plan an answer: look up, compute from resolved facts under checks, or refuse saying what the report states.
+
+A lookup question is answered by lookup, never by a computation. An operation is computed only from operands
+resolved per (entity, measure) in the fact table; when they cannot be resolved with confidence the plan quotes
+what was found and says it cannot compute. A span is accepted only if it holds a filler of the asked kind,
+absent from the question and bound to its subject; otherwise the plan refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from assistant.evidence.scoring import Scored, score_spans
+from assistant.evidence.spans import Span
+from assistant.evidence.weights import TermWeights
+from assistant.frame import QuestionFrame
+from assistant.planner import compute as ops
+from assistant.planner.compute import CannotCompute, Pool
+from assistant.planner.model import Computation, Plan, Quote
+from assistant.planner.resolve import BOUND, Filled, choose, quote_of, span_binding
+from index.facts import BUDGET_ROLES, Fact
+from index.facts.roles import is_subsequence
+from index.text import bigrams
+
+MIN_SCORE = 0.12  # below this the best span shares too little with the question to be about it
+_MONEY = ("money",)
+_SPEND = ("spending", "actual")
+_LIST_COUNT = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|类|大)")
+
+
+@dataclass
+class Planner:
+    """Plans answers over the facts and spans of the reports asked about."""
+
+    weights: TermWeights
+    facts: Sequence[Fact]
+    report_year: str
+    locate: Callable[[Fact], Span | None]
+    units: tuple[str, ...] = ()
+
+    def plan(self, frame: QuestionFrame, spans: Sequence[Span]) -> list[Plan]:
+        """Return one plan per part of the question (one for a simple question)."""
+        parts = frame.parts or (frame,)
+        plans = [self._plan_part(part, spans) for part in parts]
+        _dedupe_quotes(plans)
+        return plans
+
+    # -- one part ------------------------------------------------------------------------------------
+    def _plan_part(self, frame: QuestionFrame, spans: Sequence[Span]) -> Plan:
+        frame = without_unit(frame, self.units)
+        ranked = score_spans(frame, spans, self.weights)
+        if not ranked or ranked[0].score < MIN_SCORE:
+            return Plan(frame, "refuse", missing=frame.describe())
+        if frame.operation != "lookup":
+            computed = self._compute(frame, ranked)
+            if computed is not None:
+                return computed
+        chosen, missing = choose(frame, ranked, self.weights, self.report_year)
+        if not chosen:
+            return self._refusal(frame, ranked)
+        quotes = self._quotes(frame, chosen)
+        plan = Plan(frame, "answer", quotes=quotes)
+        if missing and all(s.kind not in ("text", "yesno") for s in missing):
+            plan.notes.append(f"报告未提及{frame.head or ''}{'、'.join(s.label() for s in missing)}")
+        return plan
+
+    def _quotes(self, frame: QuestionFrame, chosen: Sequence[Filled]) -> list[Quote]:
+        quotes: list[Quote] = []
+        for filled in sorted(chosen, key=lambda f: (f.scored.span.passage.document_id, f.scored.span.start)):
+            quote = quote_of(filled, self.weights, frame)
+            if any(q.text == quote.text for q in quotes):
+                continue
+            quotes.append(quote)
+        return quotes
+
+    def _refusal(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan:
+        """Refuse; say what the report does state about the subject when a span is clearly about it."""
+        plan = Plan(frame, "refuse", missing=frame.describe())
+        for scored in ranked[:3]:
+            if span_binding(self.weights, frame, scored.span) >= 0.75 and scored.score >= 2 * MIN_SCORE:
+                filled = Filled(scored, (), (), ())
+                plan.quotes.append(quote_of(filled, self.weights, frame))
+                break
+        return plan
+
+    # -- operations ----------------------------------------------------------------------------------
+    def _pool(self, ranked: Sequence[Scored]) -> Pool:
+        return Pool.build(ranked, self.facts, self.weights, self.report_year)
+
+    def _compute(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        pool = self._pool(ranked)
+        handler = {
+            "remaining": self._remaining,
+            "difference": self._difference,
+            "growth": self._growth,
+            "share": self._share,
+            "sum": self._sum,
+            "average": self._average,
+            "implied_target": self._implied,
+            "deduction": self._deduction,
+            "max": self._extreme,
+            "min": self._extreme,
+        }.get(frame.operation)
+        if handler is None:
+            return None
+        try:
+            computations = handler(frame, pool)
+        except CannotCompute as exc:
+            plan = Plan(frame, "cannot_compute", missing=exc.reason)
+            plan.quotes = [q for f in exc.found if (q := self._fact_quote(frame, f, ranked)) is not None]
+            return plan
+        if not computations:
+            return None
+        plan = Plan(frame, "answer", computations=computations)
+        for computation in computations:
+            for quote in self.operand_quotes(frame, computation, ranked):
+                if not any(q.span.key == quote.span.key for q in plan.quotes):
+                    plan.quotes.append(quote)
+        return plan
+
+    def _fact_quote(self, frame: QuestionFrame, fact: Fact, ranked: Sequence[Scored]) -> Quote | None:
+        """Quote the span that states a fact (a retrieved one, or the one the fact table points to)."""
+        scored = next((s for s in ranked if fact in s.span.facts), None)
+        if scored is None:
+            span = self.locate(fact)
+            if span is None:
+                return None
+            scored = Scored(span, 0.0, (0, len(span.clause_spans)))
+        return quote_of(Filled(scored, (), (fact,), (fact.start,)), self.weights, frame)
+
+    def operand_quotes(self, frame: QuestionFrame, computation: Computation, ranked: Sequence[Scored]) -> list[Quote]:
+        """Quote the spans that state a computation's operands."""
+        quotes: list[Quote] = []
+        for fact in computation.operands:
+            quote = self._fact_quote(frame, fact, ranked)
+            if quote is not None and not any(q.span.key == quote.span.key for q in quotes):
+                quotes.append(quote)
+        return quotes
+
+    def _entity(self, frame: QuestionFrame) -> str:
+        return frame.head or (frame.entities[0] if frame.entities else "")
+
+    def _spend_measure(self, frame: QuestionFrame) -> tuple[str, ...]:
+        named = [m.role for m in frame.measures if m.role not in ("share", "change", "rate")]
+        return tuple(dict.fromkeys(named)) or _SPEND
+
+    def _remaining(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        entity = self._entity(frame)
+        budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
+        spent = pool.find(entity, _SPEND, _MONEY, exclude=[budget] if budget else [])
+        if budget is None or spent is None:
+            return []
+        return [ops.difference("未支出（结余）", budget, spent, "remaining")]
+
+    def _difference(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        entities = [e for e in frame.entities if e]
+        roles = self._spend_measure(frame)
+        families = ("money", "count", "percent", "score", "duration", "measure")
+        if len(entities) >= 2:
+            a = pool.find(entities[0], roles, families)
+            b = pool.find(entities[1], roles, families, exclude=[a] if a else [])
+            if (
+                a is not None
+                and b is not None
+                and pool.bind(entities[0], a) > pool.bind(entities[1], a)
+                and pool.bind(entities[1], b) > pool.bind(entities[0], b)
+            ):
+                return [ops.difference("相差", a, b)]
+        entity = self._entity(frame)
+        measures = [m.role for m in frame.measures if m.role not in ("change",)]
+        if len(set(measures)) >= 2:
+            a = pool.find(entity, (measures[0],), families)
+            b = pool.find(entity, (measures[1],), families, exclude=[a] if a else [])
+            if a is not None and b is not None:
+                return [ops.difference("相差", a, b)]
+        if frame.previous_period or len(frame.years) >= 2:
+            current = pool.find(entity, roles, families)
+            previous = pool.find(entity, roles, families, period="previous")
+            if current is not None and previous is not None:
+                return [ops.difference("增加额" if current.base >= previous.base else "减少额", current, previous)]
+        budgets = [m.role for m in frame.measures if m.role in BUDGET_ROLES]
+        if len(set(budgets)) == 1 and budgets[0] != "initial_budget":
+            initial = pool.find(entity, ("initial_budget",), _MONEY)
+            adjusted = pool.find(entity, ("adjusted_budget",), _MONEY)
+            if initial is not None and adjusted is not None:
+                return [ops.difference("调整额", adjusted, initial)]
+        return []
+
+    def _growth(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        entity = self._entity(frame)
+        families = ("money", "count", "percent", "duration", "measure")
+        roles = (*self._spend_measure(frame), "count", "amount", "rate")
+        current = pool.find(entity, roles, families)
+        if current is None:
+            return []
+        previous = pool.find(
+            entity, (current.role,), (current.family,), period="previous", where=lambda f: f.counter == current.counter
+        )
+        if previous is None:
+            return []
+        return ops.growth(current, previous)
+
+    def _share(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        part_name, whole_name = _split_share(frame)
+        roles = self._spend_measure(frame)
+        part = pool.find(part_name, roles, ("money", "count"))
+        if part is None:
+            return []
+        stated = pool.find(part_name, ("share",), ("percent",))
+        if (
+            stated is not None
+            and pool.bind(part_name, stated) >= 0.8
+            and whole_name
+            and pool.bind(whole_name, stated) >= BOUND
+        ):
+            return []  # the report states this share itself: quote it, do not recompute
+        whole = pool.find(
+            whole_name or "合计",
+            (part.role, *roles),
+            (part.family,),
+            exclude=[part],
+            where=lambda f: f.base >= part.base,
+        )
+        if whole is None:
+            return []
+        return [ops.share(part, whole)]
+
+    def _members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str]) -> list[Fact]:
+        """Return one fact per member of a group the question names (several entities, or a table's rows)."""
+        entities = [e for e in frame.entities if e]
+        families = ("money", "count", "score", "percent")
+        if len(entities) >= 2:
+            found = [pool.find(e, roles, families) for e in entities]
+            members = [f for f in found if f is not None]
+            if len(members) == len(entities) and len({m.start for m in members}) == len(members):
+                return members
+        expected = _group_size(frame.text)
+        for table_facts in _by_table(pool.facts, roles):
+            rows = [f for f in table_facts if not ops.is_total(f)]
+            if expected and len(rows) != expected:
+                continue
+            if len(rows) >= 2 and pool.bind(self._entity(frame), rows[0]) >= 0.3:
+                return rows
+        return []
+
+    def _sum(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        out: list[Computation] = []
+        measures: list[str] = [m.role for m in frame.measures if m.role not in ("rate", "share", "change")]
+        measures = measures or list(_SPEND)
+        for role in dict.fromkeys(measures):
+            members = self._members(frame, pool, (role,) if role not in _SPEND else _SPEND)
+            if len(members) < 2:
+                continue
+            word = next((m.word for m in frame.measures if m.role == role), "")
+            out.append(ops.total(f"{word}合计", members))
+        return out
+
+    def _average(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        entity = self._entity(frame)
+        counter = frame.counter or _per_unit(frame.text)
+        per = _per_entity(frame)
+        money_roles = (*self._spend_measure(frame), "amount", "budget", "spending")
+        count_roles = ("count", "actual")
+        if per:
+            # "平均每个行政处罚决定对应的罚没款": the count is of the entity after 每, the amount of the other.
+            others = [e for e in frame.entities if e != per and per not in e] or [entity]
+            count = pool.find(per, count_roles, ("count", "measure", "duration"))
+            amount = pool.find(others[-1], money_roles, _MONEY)
+            if amount is not None and count is not None:
+                return [ops.per_unit(amount, count)]
+        if counter:
+            amount = pool.find(entity, money_roles, _MONEY)
+            count = pool.find(
+                entity,
+                count_roles,
+                ("count", "measure", "duration"),
+                where=lambda f: counter in (f.counter, f.unit) or f.unit.endswith(counter),
+            )
+            if amount is not None and count is not None:
+                return [ops.per_unit(amount, count)]
+        members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
+        if len(members) >= 2:
+            return [ops.mean("平均", members)]
+        return []
+
+    def _implied(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        entity = self._entity(frame)
+        rate = pool.find(entity, ("rate",), ("percent",))
+        done = pool.find(entity, ("count", "actual", "amount", "spending"), ("count", "money"))
+        if rate is None or done is None:
+            return []
+        return [ops.implied_target(done, rate)]
+
+    def _deduction(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        entity = self._entity(frame)
+        score = pool.find(entity, ("score",), ("score",))
+        if score is None:
+            return []
+        weight = pool.find(
+            entity,
+            ("weight",),
+            ("score",),
+            where=lambda f: f.table == score.table and f.row == score.row if score.in_table else True,
+        )
+        if weight is None:
+            return []
+        return [ops.deduction(weight, score)]
+
+    def _extreme(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        return []
+
+
+_SELF = ("分局", "我局", "本局", "局里", "本部门", "部门", "我部门", "本单位", "单位", "全局", "局机关")
+_ORG_END = ("局", "委", "办", "院", "中心", "分局", "所", "站")
+_PLACE_END = ("省", "市", "区", "县", "镇", "乡", "街道")
+
+
+def _unit_prefix(entity: str, units: Sequence[str]) -> int:
+    """Return the length of the prefix of an entity that names the reporting unit (0 when none)."""
+    for size in range(len(entity), 1, -1):
+        prefix = entity[:size]
+        if prefix in _SELF or prefix in units:
+            return size
+        if prefix.endswith(_PLACE_END) and any(prefix in u for u in units):
+            return size  # the unit's own district or city ("番禺区" of 番禺区政务服务数据管理局)
+        if prefix.endswith(_ORG_END) and any(is_subsequence(prefix, u) for u in units):
+            return size
+    return 0
+
+
+def without_unit(frame: QuestionFrame, units: Sequence[str]) -> QuestionFrame:
+    """Drop the reporting unit from a frame's entities ("分局", "区政数局下属" -> "下属"): it is the scope of
+    every figure of its report, not a subject to bind figures to."""
+    entities: list[str] = []
+    for entity in frame.entities:
+        cut = _unit_prefix(entity, units)
+        rest = entity[cut:].lstrip("的")
+        if sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff") >= 2:
+            entities.append(rest)
+    if tuple(entities) == frame.entities:
+        return frame
+    head = entities[-1] if entities else ""
+    return replace(frame, entities=tuple(entities), head=head)
+
+
+def _dedupe_quotes(plans: Sequence[Plan]) -> None:
+    """Drop a quote that an earlier part already quoted (or quoted inside a longer quote)."""
+    kept: list[Quote] = []
+    for plan in plans:
+        fresh: list[Quote] = []
+        for quote in plan.quotes:
+            if any(quote.span.key == k.span.key and quote.text in k.text for k in kept):
+                continue
+            fresh.append(quote)
+            kept.append(quote)
+        plan.quotes = fresh
+
+
+def _split_share(frame: QuestionFrame) -> tuple[str, str]:
+    """Return (part, whole) of a share question: the entity before 占 and the one after it."""
+    text = frame.text
+    if "占" in text:
+        before, after = text.split("占", 1)
+        part = next((e for e in frame.entities if e in before), "")
+        whole = next((e for e in frame.entities if e in after), "")
+        if not part:
+            part = re.sub(r"[的是]$", "", before.strip("，。？ "))
+        if not whole:
+            whole = re.split(r"的?(?:比重|比例|百分|多少|几)", after)[0]
+        return part, whole
+    entities = list(frame.entities)
+    return (entities[0] if entities else "", entities[1] if len(entities) > 1 else "")
+
+
+def _group_size(text: str) -> int:
+    from index.figures import cn_numeral_value
+
+    match = _LIST_COUNT.search(text)
+    if not match:
+        return 0
+    token = match.group(1)
+    if token.isdigit():
+        return int(token)
+    return cn_numeral_value(token) or 0
+
+
+_PER_ENTITY = re.compile(
+    r"每(?:个|一个|一|项|件|家|名|位)?([\u4e00-\u9fff]{2,12}?)(?:对应|的|平均|花|用|支出|是|有|能|可|多少|大约|约|[，,？?])"
+)
+
+
+def _per_entity(frame: QuestionFrame) -> str:
+    """Return the entity a "per X" question divides by (行政处罚决定 in 平均每个行政处罚决定…), if any."""
+    match = _PER_ENTITY.search(frame.text)
+    if not match:
+        return ""
+    word = match.group(1)
+    return next((e for e in frame.entities if word in e or e in word), word)
+
+
+_PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里|家|项|所|名|座|辆)")
+
+
+def _per_unit(text: str) -> str:
+    match = _PER.search(text)
+    return match.group(1) if match else ""
+
+
+def _by_table(facts: Sequence[Fact], roles: Sequence[str]) -> list[list[Fact]]:
+    """Group table facts of the roles by (document, table, column): the members of a listed group."""
+    groups: dict[tuple[str, int, str], list[Fact]] = {}
+    for fact in facts:
+        if fact.in_table and fact.role in roles:
+            groups.setdefault((fact.document_id, fact.table, fact.column), []).append(fact)
+    return list(groups.values())
+
+
+__all__ = ["Planner", "bigrams"]

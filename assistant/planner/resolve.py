@@ -1,0 +1,329 @@
+"""Resolve a frame's slots to evidence: which spans answer it, which facts fill each asked measure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.evidence.fillers import FAMILIES, counter_ok, fillers
+from assistant.evidence.scoring import Scored, binding, entity_grams
+from assistant.evidence.spans import Span
+from assistant.evidence.weights import TermWeights
+from assistant.frame import AnswerType, Measure, QuestionFrame
+from assistant.planner.model import Quote
+from index.facts import BUDGET_ROLES, Fact, Role
+from index.text import bigrams, normalise
+
+BOUND = 0.5
+_SHORT_QUOTE = 12  # a quote shorter than this goes on to the next clause  # share of the head entity's weight a fact's subject (or a span) must carry to be about it
+CANDIDATES = 12
+
+_CATEGORY_TAILS: tuple[tuple[str, Role], ...] = (("支出", "spending"), ("收入", "income"), ("预算", "budget"))
+_MONEY_ROLES = frozenset({"budget", "adjusted_budget", "initial_budget", "spending", "income", "adjustment"})
+# Which fact roles answer an asked measure.
+_COMPATIBLE: dict[str, frozenset[str]] = {
+    "budget": frozenset({"budget", "adjusted_budget", "initial_budget"}),
+    "adjusted_budget": frozenset({"adjusted_budget", "budget"}),
+    "initial_budget": frozenset({"initial_budget", "budget"}),
+    "spending": frozenset({"spending", "actual"}),
+    "actual": frozenset({"actual", "spending", "count", "amount"}),
+    "income": frozenset({"income"}),
+    "rate": frozenset({"rate"}),
+    "share": frozenset({"share", "rate"}),
+    "score": frozenset({"score"}),
+    "weight": frozenset({"weight"}),
+    "target": frozenset({"target"}),
+    "change": frozenset({"change"}),
+    "adjustment": frozenset({"adjustment"}),
+}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One thing a question asks for: a measure (a figure role) or a kind of answer."""
+
+    kind: AnswerType
+    measure: Measure | None = None
+
+    def label(self) -> str:
+        return self.measure.word if self.measure else self.kind
+
+
+def slots_of(frame: QuestionFrame) -> list[Slot]:
+    """Return the slots of a frame: one per asked measure, else one per kind of answer."""
+    slots: list[Slot] = []
+    numeric_types = [t for t in frame.answer_types if t in FAMILIES]
+    seen_roles: set[str] = set()
+    for measure in frame.measures:
+        if measure.role in ("share", "change") and frame.operation != "lookup":
+            continue
+        if measure.role in seen_roles:
+            continue
+        seen_roles.add(measure.role)
+        kind: AnswerType = (
+            "rate"
+            if measure.role in ("rate", "share")
+            else "score"
+            if measure.role in ("score", "weight")
+            else "amount"
+        )
+        if kind == "amount" and numeric_types and "amount" not in numeric_types:
+            if measure.role in _MONEY_ROLES:
+                continue  # "使用一般公共预算开支的公务用车保有量": money words that qualify a count
+            kind = numeric_types[0]
+        slots.append(Slot(kind, measure))
+    if not slots and frame.answer_type in ("figure", "amount"):
+        # "项目支出是多少？": a category of spending, asked without another measure, asks its spending.
+        tail = next((w for w, role in _CATEGORY_TAILS if frame.head.endswith(w)), "")
+        if tail:
+            slots.append(Slot("amount", Measure(dict(_CATEGORY_TAILS)[tail], tail)))
+            return slots
+    if frame.answer_type == "count" and not any(s.kind == "count" for s in slots):
+        slots = [Slot("count")] + [s for s in slots if s.kind != "amount"]
+    taken = {s.kind for s in slots}
+    for kind in frame.answer_types:
+        if kind not in taken and (kind not in FAMILIES or not slots):
+            if kind == "text" and slots:
+                continue
+            slots.append(Slot(kind))
+            taken.add(kind)
+    return slots or [Slot("text")]
+
+
+def period_ok(frame: QuestionFrame, fact: Fact, report_year: str) -> bool:
+    """Tell whether a fact is of the period the question asks about."""
+    other_years = [y for y in frame.years if y != report_year]
+    if (
+        other_years
+        and report_year not in frame.years
+        and frame.operation in ("lookup", "sum", "average", "share", "remaining")
+    ):
+        return fact.period != "current" and (not fact.year or fact.year in other_years)
+    if frame.previous_period and frame.operation == "lookup":
+        return fact.period == "previous"
+    return fact.period == "current" or fact.role == "change"
+
+
+def fact_fills(slot: Slot, fact: Fact) -> bool:
+    """Tell whether a fact can fill a slot: the family of its kind, the role of its measure."""
+    if slot.kind in FAMILIES and fact.family not in FAMILIES[slot.kind]:
+        return False
+    if slot.measure is None:
+        return True
+    return fact.role in _COMPATIBLE.get(slot.measure.role, frozenset({slot.measure.role}))
+
+
+def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span) -> float:
+    """Return how much of the question's entities a span (with its heading and lead) carries: the head entity
+    fully, the others for the most part."""
+    entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
+    if not entities:
+        return 1.0
+    text = span.grams() | bigrams(span.context)
+    # Every entity the question names must be found, each by the report's own words for it.
+    return min(weights.known_coverage(bigrams(e), text) for e in entities)
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A span chosen for some slots, with the facts (or fillers) that fill them."""
+
+    scored: Scored
+    slots: tuple[Slot, ...]
+    facts: tuple[Fact, ...]
+    positions: tuple[int, ...]
+
+
+def _months_ok(frame: QuestionFrame, span: Span) -> bool:
+    text = normalise(span.text + span.context)
+    return all(normalise(m) in text for m in frame.months)
+
+
+def fill_span(
+    frame: QuestionFrame,
+    scored: Scored,
+    slots: Sequence[Slot],
+    weights: TermWeights,
+    report_year: str,
+    bound: float = BOUND,
+) -> Filled | None:
+    """Return which of the slots a span fills (facts bound to the head entity, of the asked period)."""
+    span = scored.span
+    if not _months_ok(frame, span):
+        return None
+    where = span_binding(weights, frame, span)
+    if where < BOUND:
+        return None
+    filled: list[Slot] = []
+    facts: list[Fact] = []
+    positions: list[int] = []
+    for slot in slots:
+        if slot.kind in FAMILIES:
+            options = [
+                f
+                for f in span.facts
+                if fact_fills(slot, f)
+                and period_ok(frame, f, report_year)
+                and f.value not in frame.values
+                and max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound
+            ]
+            if slot.kind == "count":
+                options = [f for f in options if counter_ok(f, frame.counter)]
+            if slot.measure is None or slot.measure.role != "target":
+                options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
+            if not options:
+                continue
+            best = max(options, key=lambda f: (binding(weights, frame, f), -abs(f.start - span.start)))
+            filled.append(slot)
+            if best not in facts:
+                facts.append(best)
+            positions.append(best.start)
+        else:
+            if where < BOUND:
+                continue
+            found = fillers(frame, span, slot.kind)
+            if not found:
+                continue
+            filled.append(slot)
+            positions.append(found[0].start)
+    if not filled:
+        return None
+    return Filled(scored, tuple(filled), tuple(facts), tuple(positions))
+
+
+def choose(
+    frame: QuestionFrame, ranked: Sequence[Scored], weights: TermWeights, report_year: str
+) -> tuple[list[Filled], list[Slot]]:
+    """Pick spans greedily until every slot is filled; return them and the slots left unfilled."""
+    slots = slots_of(frame)
+    remaining = list(slots)
+    chosen: list[Filled] = []
+    pool = list(ranked[:CANDIDATES])
+    top = ranked[0].score if ranked else 0.0
+    # When some figure is clearly about the entity, a figure of a look-alike subject (水污染… for 大气污染…)
+    # is another entity's: the bar rises to just below the best.
+    fitting = [f for s in pool for f in s.span.facts if any(fact_fills(slot, f) for slot in slots)]
+    best = max((binding(weights, frame, f) for f in fitting if period_ok(frame, f, report_year)), default=0.0)
+    bound = max(BOUND, best - 0.25)
+    while remaining and pool:
+        options = [
+            (f, s) for s in pool if (f := fill_span(frame, s, remaining, weights, report_year, bound)) is not None
+        ]
+        if not options:
+            break
+        picked, scored = max(
+            options,
+            key=lambda item: (
+                item[1].score
+                + 0.35 * len(item[0].slots) / len(slots)
+                + _same_span(chosen, item[1])
+                + 0.2 * _own_section(weights, frame, item[1].span)
+            ),
+        )
+        if scored.score < 0.35 * top:
+            break
+        chosen.append(picked)
+        remaining = [s for s in remaining if s not in picked.slots]
+        pool.remove(scored)
+    if not chosen and ranked and _specific(frame):
+        # Everyday words may share nothing with the report's ("空气算是好的" for 优良天数). The best span is still
+        # taken when it states a figure of exactly the unit asked and shares something with the question.
+        relaxed = fill_span(frame, ranked[0], remaining, weights, report_year, RELAXED_BOUND)
+        if relaxed is not None and span_binding(weights, frame, ranked[0].span) >= BOUND:
+            chosen.append(relaxed)
+            remaining = [s for s in remaining if s not in relaxed.slots]
+    return chosen, remaining
+
+
+RELAXED_BOUND = 0.15
+
+
+def _specific(frame: QuestionFrame) -> bool:
+    """Tell whether a question asks for a figure of a unit specific enough to identify it (天, 人次, not 个)."""
+    return frame.answer_type == "count" and frame.counter not in ("", "个", "项")
+
+
+def _own_section(weights: TermWeights, frame: QuestionFrame, span: Span) -> float:
+    """Return how much the span's own heading names the head entity: a subject in its own section is where the
+    report gives its figures (项目支出 under （2）项目支出, not inside the 三公 section)."""
+    head = entity_grams(frame)
+    return weights.known_coverage(head, bigrams(span.heading)) if head else 0.0
+
+
+def _same_span(chosen: Sequence[Filled], scored: Scored) -> float:
+    """Prefer spans next to what was already chosen (a sentence's continuation, the same table)."""
+    for filled in chosen:
+        if filled.scored.span.passage.id == scored.span.passage.id:
+            return 0.1
+    return 0.0
+
+
+def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quote:
+    """Quote a span from the clause that holds the first filler to the end of the last one's clause group."""
+    span = filled.scored.span
+    if span.is_row:
+        return Quote(span, render_row(span, filled.facts), filled.facts)
+    clauses = list(span.clause_spans) or []
+    if not clauses:
+        return Quote(span, span.text, filled.facts)
+    if filled.positions:
+        first = min(filled.positions)
+        last = max(filled.positions)
+        lo = max((i for i, c in enumerate(clauses) if c.start <= first), default=0)
+        hi_pos = last
+    else:
+        lo = filled.scored.window[0]
+        hi_pos = clauses[min(len(clauses), filled.scored.window[1]) - 1].start
+    # Extend back over the clauses that name the subject when the quote would start without it.
+    head = entity_grams(frame)
+    while lo > 0 and head and weights.coverage(head, bigrams("".join(c.text for c in clauses[lo:]))) < BOUND:
+        if weights.coverage(head, bigrams(clauses[lo - 1].text)) > 0:
+            lo -= 1
+        else:
+            break
+    group_end = next((g.end for g in span.group_spans if g.start <= hi_pos < g.end), span.end)
+    last = max((i for i, c in enumerate(clauses) if c.start <= hi_pos), default=lo)
+    last = max(last, lo)
+    # Go on to the end of the clause group through clauses that still state figures, so that an answer is
+    # not cut off ("共发放问卷1,200份，回收有效问卷1,146份"); a descriptive tail is left out.
+    while last + 1 < len(clauses) and clauses[last + 1].start < group_end:
+        following = clauses[last + 1]
+        states = any(following.start <= f.start < following.end for f in span.facts)
+        if not states and clauses[last].end - clauses[lo].start >= _SHORT_QUOTE:
+            break
+        last += 1
+    start = clauses[lo].start
+    text = _slice(span, start, min(clauses[last].end, group_end))
+    prefix = ""
+    if head and weights.coverage(head, bigrams(text)) < BOUND:
+        subject = next((f.subject for f in filled.facts if f.subject), "") or span.heading
+        if subject and weights.coverage(head, bigrams(subject)) >= BOUND:
+            prefix = subject
+    return Quote(span, text.strip(), filled.facts, prefix)
+
+
+def _slice(span: Span, start: int, end: int) -> str:
+    offset = span.start
+    return span.text[start - offset : end - offset]
+
+
+def render_row(span: Span, facts: Sequence[Fact]) -> str:
+    """Write a table row as prose: its label, then "header value" for each cell the answer uses."""
+    table = span.table
+    assert table is not None
+    used = {f.start for f in facts}
+    subject = next((f.subject for f in span.facts), "")
+    pieces: list[str] = []
+    for fact in span.facts:
+        if used and fact.start not in used and len(span.facts) > 4:
+            continue
+        unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
+        pieces.append(
+            f"{fact.column}{fact.qualifier if fact.qualifier in ('≥', '≤', '>', '<') else ''}{fact.text}{unit}"
+        )
+    head = subject or span.text.split("|")[0].strip()
+    return f"{head}：{'，'.join(pieces)}" if pieces else span.text
+
+
+def budget_like(role: str) -> bool:
+    return role in BUDGET_ROLES

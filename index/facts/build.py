@@ -1,0 +1,315 @@
+"""Build the fact table of a document: prose figures sentence by sentence, table cells row by column."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.facts.model import Fact, FactTable, Period, Role
+from index.facts.roles import is_category, period_of, report_year, role_of, subject_of, unit_level, unit_names
+from index.figures import Figure, parse_figures
+from index.models import CELL_SEPARATOR, SECTION_SEPARATOR, Document, Table
+from index.structure import Outline, marker_of, parse_outline
+from index.text import addresses_assistant, clause_groups, clauses, sentences
+
+_UNIT_NOTE = re.compile(r"单位[：:]\s*(万元|亿元|千元|元|%|分|个|人|项|次)")
+_HEADER_UNIT = re.compile(r"[（(]\s*(万元|亿元|千元|元|%|分|个|人|项|次|公里|人次|户|家|件)\s*[)）]")
+_BARE_NUMBER = re.compile(r"^([≥≤<>＞＜]?=?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*$")
+_LABEL_MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳]\s*)")
+_EMPTY_CELL = frozenset({"", "—", "-", "－", "/", "——", "无"})
+_HEADING_MARKER = re.compile(
+    r"^(?:第[一二三四五六七八九十百\d]+[部分章节条]\s*|[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳])"
+)
+
+
+def heading_title(heading: str) -> str:
+    """Return a heading without its outline marker.
+
+    >>> heading_title("（三）临时救助资金")
+    '临时救助资金'
+    """
+    return _HEADING_MARKER.sub("", heading).strip()
+
+
+class _Builder:
+    def __init__(self, document: Document, outline: Outline) -> None:
+        self.document = document
+        self.outline = outline
+        self.year = report_year(document.text)
+        self.units = unit_names(document.text)
+        self.facts: list[Fact] = []
+
+    def add(self, figure: Figure, **fields: object) -> None:
+        self.facts.append(
+            Fact(
+                id=len(self.facts),
+                document_id=self.document.id,
+                text=figure.text,
+                value=figure.value,
+                unit=figure.unit,
+                family=figure.family,
+                counter=figure.counter,
+                magnitude=figure.magnitude,
+                decimals=figure.decimals,
+                start=figure.start,
+                end=figure.end,
+                qualifier=figure.qualifier,
+                approximate=figure.approximate,
+                window=fields.pop("window", figure.window),  # type: ignore[arg-type]
+                after=fields.pop("after", figure.after),  # type: ignore[arg-type]
+                **fields,  # type: ignore[arg-type]
+            )
+        )
+
+    # -- prose -----------------------------------------------------------------------------------------
+    def prose(self) -> None:
+        text = self.document.text
+        for paragraph in self.outline.paragraphs:
+            if self.document.table_at(paragraph.start) is not None:
+                continue
+            title = heading_title(paragraph.path[-1]) if paragraph.path else ""
+            lead = _lead(paragraph.text)
+            for sentence in sentences(text, paragraph.start, paragraph.end):
+                if addresses_assistant(sentence.text):
+                    continue  # an order to the assistant planted in a document states no fact
+                self._sentence(sentence.start, sentence.end, paragraph.path, title, lead)
+
+    def _sentence(self, start: int, end: int, path: tuple[str, ...], title: str, lead: str) -> None:
+        text = self.document.text
+        figures = [f for f in parse_figures(text[start:end]) if f.family != "plain" or "," in f.text]
+        if not figures:
+            return
+        context = " ".join(x for x in (title, lead) if x)
+        groups = [g.start - start for g in clause_groups(text, start, end)]
+        clause_starts = [c.start - start for c in clauses(text, start, end)]
+        reading = _Reading()
+        for figure in figures:
+            group = max((g for g in groups if g <= figure.start), default=0)
+            if group != reading.group:
+                reading = _Reading(group)
+            role, word = role_of(figure.label, figure.family)
+            own = subject_of(figure.label, word)
+            clause_from = max((c for c in clause_starts if c <= figure.start), default=0)
+            before = text[start + clause_from : start + figure.start]
+            period, year = period_of(before, self.year)
+            role, own, period = reading.resolve(figure, role, word, own, period)
+            if role == "change":
+                period, year = "current", ""
+            if own and unit_level(own, self.units):
+                own = ""  # "凤栖分局全年支出": the reporting unit itself, no subject of its own
+            subject = own or reading.subject or title
+            generic = not own and not reading.subject
+            if own:
+                reading.subject = own
+            self.add(
+                _shift(figure, start),
+                role=role,
+                role_word=word,
+                label=figure.label,
+                subject=subject,
+                context=context,
+                scope=path,
+                period=period,
+                year=year,
+                sentence_start=start,
+                sentence_end=end,
+                generic=generic,
+            )
+
+    # -- tables ----------------------------------------------------------------------------------------
+    def tables(self) -> None:
+        for index, table in enumerate(self.document.tables):
+            self._table(index, table)
+
+    def _table(self, index: int, table: Table) -> None:
+        text = self.document.text
+        note = _UNIT_NOTE.search(table.caption) or _UNIT_NOTE.search(text[max(0, table.start - 80) : table.start])
+        table_unit = note.group(1) if note else ""
+        path = next((p.path for p in self.outline.paragraphs if p.start <= table.start < p.end + 1), ())
+        scope = path + ((table.caption,) if table.caption and (not path or path[-1] != table.caption) else ())
+        parents: list[tuple[int, str]] = []  # (marker rank, label) of hierarchical row labels (一、 > 1.)
+        for r, row in enumerate(table.rows):
+            labels, values = _split_row(row.cells, table.header)
+            if not labels and not values:
+                continue
+            subject = _LABEL_MARKER.sub("", labels[-1]) if labels else ""
+            rank = _label_rank(labels[-1]) if labels else None
+            if rank is not None:
+                while parents and parents[-1][0] >= rank:
+                    parents.pop()
+            context_parts = [p for _, p in parents] + [_LABEL_MARKER.sub("", x) for x in labels[:-1]]
+            context = " ".join([*context_parts, table.caption]).strip()
+            for column, cell in values:
+                header = table.header[column] if column < len(table.header) else ""
+                offset = _cell_offset(row.cells, column)
+                cell_start = row.start + offset
+                for figure in _cell_figures(cell, header, table_unit):
+                    role, word = role_of(header or figure.label, figure.family)
+                    if role == _FAMILY_DEFAULT.get(figure.family) and figure.label:
+                        role, word = role_of(figure.label, figure.family)
+                    period, year = period_of(header, self.year)
+                    self.add(
+                        _shift(figure, cell_start),
+                        role=role,
+                        role_word=word,
+                        label=f"{subject}{header}",
+                        subject=subject or header,
+                        context=context,
+                        scope=scope,
+                        period=period if role != "change" else "current",
+                        year=year,
+                        sentence_start=row.start,
+                        sentence_end=row.end,
+                        column=header,
+                        table=index,
+                        row=r,
+                        window=f"{context} {subject}{header}|",
+                        after="",
+                    )
+            if rank is not None and labels:
+                parents.append((rank, subject))
+
+
+_FAMILY_DEFAULT: dict[str, Role] = {"money": "amount", "percent": "rate", "count": "count", "score": "score"}
+_BREAKDOWN = re.compile(r"^(?:其中|包括|含)[：:]?")
+_COMPARISON = re.compile(r"^(?:比|较|相比|与)")
+_MONEY_ROLES = frozenset({"adjusted_budget", "initial_budget", "budget", "spending", "income", "adjustment"})
+
+
+class _Reading:
+    """What a clause group has said so far: its subject, its whole (before 其中) and whether parts are listed."""
+
+    def __init__(self, group: int = -1) -> None:
+        self.group = group
+        self.subject = ""
+        self.whole: tuple[Figure, Role] | None = None
+        self.parts = False
+        self.previous: tuple[Figure, Role, str] | None = None
+
+    def resolve(self, figure: Figure, role: Role, word: str, own: str, period: Period) -> tuple[Role, str, Period]:
+        """Return role, own subject and period once parts (其中…) and comparisons (比上年…) are read."""
+        label = figure.label.strip()
+        category = is_category(label, word)
+        if _BREAKDOWN.match(label):
+            self.parts = True
+        elif self.parts and word and not category:
+            self.parts = False
+        plain = role == _FAMILY_DEFAULT.get(figure.family)
+        if self.parts and self.whole is not None and (plain or category):
+            whole, whole_role = self.whole
+            if whole.family == figure.family and whole_role in _MONEY_ROLES:
+                role = whole_role
+        elif _COMPARISON.match(label) and self.previous is not None and plain:
+            previous, previous_role, previous_subject = self.previous
+            if previous.family == figure.family:
+                role, own = previous_role, own or previous_subject
+                period = "previous" if period == "current" else period
+        if not self.parts:
+            self.whole = (figure, role)
+        self.previous = (figure, role, own or self.subject)
+        return role, own, period
+
+
+def _lead(paragraph: str) -> str:
+    """Return the opening clause of a paragraph without figures (what its later sentences continue)."""
+    first = re.split(r"[，。；：,;:]", paragraph, maxsplit=1)[0]
+    first = re.sub(r"\d[\d,.]*\S{0,2}", "", first)
+    return heading_title(first)[:30]
+
+
+def _shift(figure: Figure, offset: int) -> Figure:
+    from dataclasses import replace
+
+    return replace(figure, start=figure.start + offset, end=figure.end + offset)
+
+
+def _split_row(cells: Sequence[str], header: Sequence[str]) -> tuple[list[str], list[tuple[int, str]]]:
+    """Return a row's label cells (leading cells without figures, ordinals skipped) and its value cells."""
+    labels: list[str] = []
+    values: list[tuple[int, str]] = []
+    for column, cell in enumerate(cells):
+        name = header[column] if column < len(header) else ""
+        cell = cell.strip()
+        if cell in _EMPTY_CELL:
+            continue
+        if not values and ("序号" in name or (cell.isdigit() and column == 0)):
+            continue
+        has_number = bool(re.search(r"\d", cell))
+        if not values and not has_number and not _is_value_header(name):
+            labels.append(cell)
+        elif has_number:
+            values.append((column, cell))
+        elif not values:
+            labels.append(cell)
+    return labels, values
+
+
+def _is_value_header(name: str) -> bool:
+    return bool(re.search(r"预算|支出|金额|率|分值|得分|值|数|合计|收入", name)) and "名称" not in name
+
+
+def _label_rank(label: str) -> int | None:
+    found = marker_of(label)
+    if found is None:
+        return None
+    return {"cn": 0, "paren_cn": 1, "num": 2, "paren_num": 3, "circled": 4}.get(found[0])
+
+
+def _cell_offset(cells: Sequence[str], column: int) -> int:
+    return sum(len(c) + len(CELL_SEPARATOR) for c in cells[:column])
+
+
+def _cell_figures(cell: str, header: str, table_unit: str) -> list[Figure]:
+    """Return the figures of a cell; a bare number takes the unit its column header or the table states."""
+    bare = _BARE_NUMBER.match(cell)
+    if bare:
+        unit = _column_unit(header, table_unit)
+        if not unit:
+            return []
+        sign, number = bare.group(1), bare.group(2)
+        parsed = parse_figures(number + unit)
+        if not parsed:
+            return []
+        figure = parsed[0]
+        from dataclasses import replace
+
+        lead = cell.index(number)
+        return [
+            replace(
+                figure,
+                text=number,
+                start=lead,
+                end=lead + len(number),
+                qualifier=sign or figure.qualifier,
+                label="",
+            )
+        ]
+    return [f for f in parse_figures(cell) if f.family != "plain"]
+
+
+def _column_unit(header: str, table_unit: str) -> str:
+    found = _HEADER_UNIT.search(header)
+    if found:
+        return found.group(1)
+    if re.search(r"率|比例|占比|比重", header):
+        return "%"
+    if re.search(r"分值|得分|评分|分数|权重", header):
+        return "分"
+    return table_unit
+
+
+def build_fact_table(document: Document, outline: Outline | None = None) -> FactTable:
+    """Return the fact table of a document: its prose figures and its table cells, in text order."""
+    builder = _Builder(document, outline or parse_outline(document))
+    builder.prose()
+    builder.tables()
+    facts = sorted(builder.facts, key=lambda f: f.start)
+    from dataclasses import replace
+
+    facts = [replace(f, id=i) for i, f in enumerate(facts)]
+    return FactTable(document.id, f"{document.id}@{document.sha256[:12]}", facts, builder.year, builder.units)
+
+
+def section_of(fact: Fact) -> str:
+    """Return the heading path of a fact as one string."""
+    return SECTION_SEPARATOR.join(fact.scope)

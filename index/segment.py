@@ -1,0 +1,97 @@
+"""Word segmentation (jieba, offline) with the vocabulary of the indexed reports added, and cue matching on it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+_LOCK = threading.Lock()
+_ADDED: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a segmented text, with its part of speech and character span."""
+
+    word: str
+    flag: str
+    start: int
+    end: int
+
+
+@cache
+def _tokenizer() -> Any:
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba.posseg
+
+
+def add_vocabulary(words: Iterable[str]) -> None:
+    """Teach the segmenter words of the indexed reports (table row labels, headings, fact subjects)."""
+    import jieba
+
+    _tokenizer()
+    with _LOCK:
+        for word in words:
+            word = word.strip()
+            if 2 <= len(word) <= 16 and word not in _ADDED and not any(ch.isspace() for ch in word):
+                jieba.add_word(word, freq=None, tag="nz")
+                _ADDED.add(word)
+        _segment.cache_clear()
+
+
+def segment(text: str) -> tuple[Token, ...]:
+    """Return the words of a text with their spans.
+
+    >>> [t.word for t in segment("公务用车运行维护费是多少")][-2:]
+    ['是', '多少']
+    """
+    return _segment(text)
+
+
+@cache
+def _segment(text: str) -> tuple[Token, ...]:
+    tokens: list[Token] = []
+    offset = 0
+    with _LOCK:
+        pairs = [(p.word, p.flag) for p in _tokenizer().cut(text)]
+    for word, flag in pairs:
+        start = text.find(word, offset)
+        if start < 0:
+            start = offset
+        tokens.append(Token(word, flag, start, start + len(word)))
+        offset = start + len(word)
+    return tuple(tokens)
+
+
+def boundaries(tokens: Sequence[Token]) -> frozenset[int]:
+    """Return the offsets where a word starts or ends."""
+    return frozenset(x for t in tokens for x in (t.start, t.end))
+
+
+def find_cue(text: str, tokens: Sequence[Token], cue: str) -> int:
+    """Return where a cue occurs aligned with word boundaries (-1 if nowhere).
+
+    A cue matches only where it starts and ends at word boundaries of the segmented text, so "员工" does not
+    fire inside "人员工资".
+    """
+    edges = boundaries(tokens)
+    at = text.find(cue)
+    while at >= 0:
+        if at in edges and at + len(cue) in edges:
+            return at
+        at = text.find(cue, at + 1)
+    return -1
+
+
+def has_cue(text: str, tokens: Sequence[Token], cues: Iterable[str]) -> bool:
+    """Tell whether any cue occurs at word boundaries."""
+    return any(find_cue(text, tokens, cue) >= 0 for cue in cues)
