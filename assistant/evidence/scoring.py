@@ -106,6 +106,8 @@ def score_spans(
             else:
                 score *= 0.75  # a figure was asked for and this span states none
         score += 0.08 / (span.rank + 1)
+        if frame.english:
+            score += span.dense  # English meets Chinese text only through the multilingual embedding
         scored.append(Scored(span, score, window))
     scored.sort(key=lambda s: -s.score)
     return scored

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.facts import Fact, heading_title
 from index.models import Document, Passage, ScoredPassage, Table
@@ -23,6 +23,7 @@ class Span:
     heading: str
     lead: str
     facts: tuple[Fact, ...] = ()
+    dense: float = 0.0  # the multilingual embedding's similarity of its passage to the question
     table: Table | None = field(default=None, compare=False)
     clause_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
     group_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
@@ -58,7 +59,9 @@ def collect_spans(
     spans: list[Span] = []
     seen: set[tuple[str, int]] = set()
     for rank, hit in enumerate(hits):
-        spans.extend(passage_spans(hit.passage, rank, documents.get(hit.passage.document_id), facts, seen))
+        found = passage_spans(hit.passage, rank, documents.get(hit.passage.document_id), facts, seen)
+        dense = hit.dense or 0.0
+        spans.extend(replace(s, dense=dense) for s in found)
     return spans
 
 

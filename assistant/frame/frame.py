@@ -346,8 +346,8 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
             if lo <= t.start < hi and t.word not in scope and (len(t.word) >= 2) and _CJK.search(t.word)
         )
         name = strip_asked(phrase)
-        if name in _ENTITY_HEADS or name in _role_words():
-            continue  # "支出" alone names a measure, not an entity
+        if name in _ENTITY_HEADS or name in _role_words() or name in COUNT_UNITS:
+            continue  # "支出" alone names a measure, "家次" a unit: neither is an entity
         if sum(1 for ch in name if _CJK.match(ch)) >= 2 and name not in entities:
             entities.append(name)
     # An entity contained in an earlier one repeats it ("临时救助…每人次救助"): keep the fuller one.

@@ -148,6 +148,19 @@ def growth(current: Fact, previous: Fact) -> list[Computation]:
     return out
 
 
+def against_stated(computed: Computation, stated: Fact) -> Computation:
+    """Set a computed rate beside the one the report states: agreeing (at its precision) or not."""
+    from dataclasses import replace
+
+    value = float(computed.result.rstrip("%"))
+    slack = 0.5 * 10.0 ** (-stated.decimals) + 1e-9
+    if abs(abs(value) - stated.value_used) <= slack:
+        note = f"与报告所写{shown(stated)}一致"
+    else:
+        note = f"报告写{shown(stated)}，与按其数字计算的{computed.result}不符"
+    return replace(computed, operands=(*computed.operands, stated), notes=(*computed.notes, note))
+
+
 def share(part: Fact, whole: Fact) -> Computation:
     """part ÷ whole as a percentage; the part must not exceed the whole."""
     _compatible(part, whole)

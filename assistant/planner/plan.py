@@ -62,8 +62,9 @@ class Planner:
             return self._refusal(frame, ranked)
         quotes = self._quotes(frame, chosen)
         plan = Plan(frame, "answer", quotes=quotes)
-        if missing and all(s.kind not in ("text", "yesno") for s in missing):
-            plan.notes.append(f"报告未提及{frame.head or ''}{'、'.join(s.label() for s in missing)}")
+        labels = [s.label() for s in missing if s.label()]
+        if labels:
+            plan.notes.append(f"报告未提及{frame.head or ''}的{'、'.join(dict.fromkeys(labels))}")
         return plan
 
     def _quotes(self, frame: QuestionFrame, chosen: Sequence[Filled]) -> list[Quote]:
@@ -146,6 +147,19 @@ class Planner:
         named = [m.role for m in frame.measures if m.role not in ("share", "change", "rate")]
         return tuple(dict.fromkeys(named)) or _SPEND
 
+    def _any_measure(self, frame: QuestionFrame) -> tuple[str, ...]:
+        """The roles a comparison may take: those named, else any amount of the subject."""
+        named = [m.role for m in frame.measures if m.role not in ("share", "change")]
+        return tuple(dict.fromkeys(named)) or (
+            *_SPEND,
+            "amount",
+            "count",
+            "income",
+            "budget",
+            "adjusted_budget",
+            "rate",
+        )
+
     def _remaining(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
         budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
@@ -156,7 +170,7 @@ class Planner:
 
     def _difference(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entities = [e for e in frame.entities if e]
-        roles = self._spend_measure(frame)
+        roles = self._any_measure(frame)
         families = ("money", "count", "percent", "score", "duration", "measure")
         if len(entities) >= 2:
             a = pool.find(entities[0], roles, families)
@@ -177,9 +191,14 @@ class Planner:
                 return [ops.difference("相差", a, b)]
         if frame.previous_period or len(frame.years) >= 2:
             current = pool.find(entity, roles, families)
-            previous = pool.find(entity, roles, families, period="previous")
+            previous = pool.find(entity, (current.role,) if current else roles, families, period="previous")
             if current is not None and previous is not None:
-                return [ops.difference("增加额" if current.base >= previous.base else "减少额", current, previous)]
+                changes = [ops.difference("增加额" if current.base >= previous.base else "减少额", current, previous)]
+                stated = pool.find(entity, ("change",), ("percent",))
+                if stated is not None and current.family != "percent":
+                    # The report states the change as a rate: check that rate against its own two figures.
+                    changes = [ops.against_stated(ops.growth(current, previous)[-1], stated)]
+                return changes
         budgets = [m.role for m in frame.measures if m.role in BUDGET_ROLES]
         if len(set(budgets)) == 1 and budgets[0] != "initial_budget":
             initial = pool.find(entity, ("initial_budget",), _MONEY)
@@ -191,7 +210,7 @@ class Planner:
     def _growth(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
         families = ("money", "count", "percent", "duration", "measure")
-        roles = (*self._spend_measure(frame), "count", "amount", "rate")
+        roles = self._any_measure(frame)
         current = pool.find(entity, roles, families)
         if current is None:
             return []
@@ -200,7 +219,9 @@ class Planner:
         )
         if previous is None:
             return []
-        return ops.growth(current, previous)
+        rate = ops.growth(current, previous)[-1]  # the rate asked, not the difference as well
+        stated = pool.find(entity, ("change",), ("percent",))
+        return [ops.against_stated(rate, stated) if stated is not None else rate]
 
     def _share(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         part_name, whole_name = _split_share(frame)

@@ -15,7 +15,8 @@ from index.facts import BUDGET_ROLES, Fact, Role
 from index.text import bigrams, normalise
 
 BOUND = 0.5
-_SHORT_QUOTE = 12  # a quote shorter than this goes on to the next clause  # share of the head entity's weight a fact's subject (or a span) must carry to be about it
+_SHORT_QUOTE = 12  # a quote shorter than this goes on to the next clause
+_WHOLE_SENTENCE = 90  # a descriptive answer quotes the rest of its sentence when it is no longer than this  # share of the head entity's weight a fact's subject (or a span) must carry to be about it
 CANDIDATES = 12
 
 _CATEGORY_TAILS: tuple[tuple[str, Role], ...] = (("支出", "spending"), ("收入", "income"), ("预算", "budget"))
@@ -46,7 +47,23 @@ class Slot:
     measure: Measure | None = None
 
     def label(self) -> str:
-        return self.measure.word if self.measure else self.kind
+        """Name what the slot asks for, in Chinese (for a note on what the report leaves out)."""
+        return self.measure.word if self.measure else _SLOT_NAMES.get(self.kind, "")
+
+
+_SLOT_NAMES: dict[str, str] = {
+    "name": "名称",
+    "date": "时间",
+    "list": "具体内容",
+    "reason": "原因",
+    "purpose": "用途",
+    "grade": "等级",
+    "count": "数量",
+    "amount": "金额",
+    "rate": "比例",
+    "score": "得分",
+    "figure": "具体数字",
+}
 
 
 def slots_of(frame: QuestionFrame) -> list[Slot]:
@@ -146,12 +163,14 @@ def fill_span(
     weights: TermWeights,
     report_year: str,
     bound: float = BOUND,
+    unbound: bool = False,
 ) -> Filled | None:
-    """Return which of the slots a span fills (facts bound to the head entity, of the asked period)."""
+    """Return which of the slots a span fills (facts bound to the head entity, of the asked period); `unbound`
+    takes the span as being about the subject (the embedding said so)."""
     span = scored.span
     if not _months_ok(frame, span):
         return None
-    where = span_binding(weights, frame, span)
+    where = 1.0 if unbound else span_binding(weights, frame, span)
     if where < BOUND:
         return None
     filled: list[Slot] = []
@@ -165,7 +184,7 @@ def fill_span(
                 if fact_fills(slot, f)
                 and period_ok(frame, f, report_year)
                 and f.value not in frame.values
-                and max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound
+                and (unbound or max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound)
             ]
             if slot.kind == "count":
                 options = [f for f in options if counter_ok(f, frame.counter)]
@@ -225,6 +244,18 @@ def choose(
         chosen.append(picked)
         remaining = [s for s in remaining if s not in picked.slots]
         pool.remove(scored)
+    if not chosen and ranked and unfamiliar(weights, frame):
+        # The question's words are not the report's (everyday words, or English): the multilingual embedding
+        # found the passage; take its best span that holds exactly what is asked.
+        best_dense = max(s.span.dense for s in ranked)
+        near = [s for s in pool if s.span.dense >= best_dense - _DENSE_MARGIN]
+        options = [
+            (f, s) for s in near if (f := fill_span(frame, s, remaining, weights, report_year, 0.0, True)) is not None
+        ]
+        if options:
+            picked, _ = max(options, key=lambda item: (len(item[0].slots), item[1].score))
+            chosen.append(picked)
+            remaining = [s for s in remaining if s not in picked.slots]
     if not chosen and ranked and _specific(frame):
         # Everyday words may share nothing with the report's ("空气算是好的" for 优良天数). The best span is still
         # taken when it states a figure of exactly the unit asked and shares something with the question.
@@ -236,6 +267,20 @@ def choose(
 
 
 RELAXED_BOUND = 0.15
+_DENSE_MARGIN = 0.02
+UNFAMILIAR = 0.5  # share of the entities' weight in words the report never uses, above which they are unfamiliar
+
+
+def unfamiliar(weights: TermWeights, frame: QuestionFrame) -> bool:
+    """Tell whether a question names its subject in words the report does not use (English, everyday words)."""
+    if frame.english:
+        return True
+    grams = frozenset(g for e in frame.entities for g in bigrams(e))
+    total = weights.weight(grams)
+    if not total:
+        return False
+    known = weights.weight(frozenset(g for g in grams if g in weights.counts))
+    return 1 - known / total >= UNFAMILIAR
 
 
 def _specific(frame: QuestionFrame) -> bool:
@@ -266,14 +311,22 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
     clauses = list(span.clause_spans) or []
     if not clauses:
         return Quote(span, span.text, filled.facts)
+    window_lo, window_hi = filled.scored.window
+    window_hi = max(window_lo + 1, min(len(clauses), window_hi))
     if filled.positions:
         first = min(filled.positions)
         last = max(filled.positions)
         lo = max((i for i, c in enumerate(clauses) if c.start <= first), default=0)
         hi_pos = last
     else:
-        lo = filled.scored.window[0]
-        hi_pos = clauses[min(len(clauses), filled.scored.window[1]) - 1].start
+        lo = window_lo
+        hi_pos = clauses[window_hi - 1].start
+    if any(s.kind not in FAMILIES for s in filled.slots):
+        # A name, reason or description: the clauses that matched the question and what they say.
+        lo = min(lo, window_lo)
+        hi_pos = max(hi_pos, clauses[window_hi - 1].start)
+        if span.end - clauses[lo].start <= _WHOLE_SENTENCE:
+            hi_pos = clauses[-1].start
     # Extend back over the clauses that name the subject when the quote would start without it.
     head = entity_grams(frame)
     while lo > 0 and head and weights.coverage(head, bigrams("".join(c.text for c in clauses[lo:]))) < BOUND:

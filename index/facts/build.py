@@ -88,6 +88,8 @@ class _Builder:
             if group != reading.group:
                 reading = _Reading(group)
             role, word = role_of(figure.label, figure.family)
+            if figure.qualifier in _TARGET_QUALIFIERS:
+                role, word = "target", figure.qualifier  # "不少于1,200家次": a goal, not what was done
             own = subject_of(figure.label, word)
             clause_from = max((c for c in clause_starts if c <= figure.start), default=0)
             before = text[start + clause_from : start + figure.start]
@@ -171,6 +173,7 @@ class _Builder:
 
 
 _FAMILY_DEFAULT: dict[str, Role] = {"money": "amount", "percent": "rate", "count": "count", "score": "score"}
+_TARGET_QUALIFIERS = frozenset({"不低于", "不少于", "不高于", "不超过", "≥", "≤"})
 _BREAKDOWN = re.compile(r"^(?:其中|包括|含)[：:]?")
 _COMPARISON = re.compile(r"^(?:比|较|相比|与)")
 _MONEY_ROLES = frozenset({"adjusted_budget", "initial_budget", "budget", "spending", "income", "adjustment"})
