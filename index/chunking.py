@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.models import Document, Passage
-from index.structure import Paragraph, marker_of, parse_outline
+from index.models import CELL_SEPARATOR, Document, Passage, Table
+from index.structure import Paragraph, marker_of, marker_rank, parse_outline
 
 # Sentence ends; a full stop between digits (2.19) is not one.
 _SENTENCE_END = re.compile(r"[。！？；!?;](?![0-9])[”’」』）)]?")
@@ -18,6 +18,7 @@ _MAX_LEAD = 40
 class _Block:
     path: tuple[str, ...]
     spans: list[tuple[int, int]]
+    table: Table | None = None
 
 
 def _sentence_spans(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
@@ -69,14 +70,14 @@ def _blocks(paragraphs: list[Paragraph]) -> list[_Block]:
     pending: list[tuple[int, int]] = []
     for para in paragraphs:
         span = (para.start, para.end)
-        if blocks and not pending and blocks[-1].path == para.path:
+        if blocks and not pending and blocks[-1].path == para.path and blocks[-1].table is para.table:
             blocks[-1].spans.append(span)
             continue
         pending.append(span)
         if para.heading_only:
             continue
-        # Headings are glued to the paragraph they introduce, so no passage is a bare heading.
-        blocks.append(_Block(para.path, [(pending[0][0], span[1])]))
+        # Headings (and a table's caption and header) are glued to what they introduce: no passage is bare.
+        blocks.append(_Block(para.path, [(pending[0][0], span[1])], para.table))
         pending = []
     if pending:
         if blocks:
@@ -108,17 +109,50 @@ def _list_intro(text: str, spans: list[tuple[int, int]], index: int) -> str:
     return ""
 
 
+def _item_groups(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Return, per paragraph, the index of the first paragraph of the list item it belongs to.
+
+    A numbered paragraph opens an item; the paragraphs after it belong to it until a paragraph numbered at
+    its own or an outer level ("（2）项目支出。…" holds the ① ② ③ that follow it).
+    """
+    firsts: list[int] = []
+    item_rank: int | None = None
+    first = 0
+    for index, (start, end) in enumerate(spans):
+        body = text[max(start, text.rfind("\n", start, end) + 1) : end]  # past the heading lines glued in front
+        found = marker_of(body)
+        rank = marker_rank(found[0]) if found else None
+        if rank is not None and (item_rank is None or rank <= item_rank):
+            first, item_rank = index, rank
+        elif rank is None and item_rank is None:
+            first = index
+        firsts.append(first)
+    return firsts
+
+
 def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int, str]]:
-    """Pack a block into passages of at most max_chars: whole paragraphs where they fit, else sentences.
+    """Pack a block into passages of at most max_chars: whole list items where they fit, else whole
+    paragraphs, else sentences.
 
     Each passage comes with a lead: the clause or list intro it continues, for retrieval context.
     """
     passages: list[tuple[int, int, str]] = []
     current: list[int] | None = None  # [start, end] of the passage being filled
     current_lead = ""
+    firsts = _item_groups(text, block.spans)
+    item_end: dict[int, int] = {}
+    for index, first in enumerate(firsts):
+        item_end[first] = block.spans[index][1]
     for index, (p_start, p_end) in enumerate(block.spans):
         intro = _list_intro(text, block.spans, index)
-        if current is not None and p_end - current[0] <= max_chars:
+        first = firsts[index]
+        if first != index and not intro:
+            intro = _lead_clause(text, *block.spans[first])  # a sub-item carries the item it belongs to
+        # A new item goes on in the passage only if the whole item fits there.
+        fits = p_end - current[0] <= max_chars if current is not None else False
+        if current is not None and first == index and item_end[first] - current[0] > max_chars:
+            fits = False
+        if current is not None and fits:
             current[1] = p_end
             continue
         if current is not None:
@@ -145,12 +179,46 @@ def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int, str]
     return passages
 
 
+def table_lead(table: Table) -> str:
+    """Return what a passage cut from the middle of a table carries: its caption and header line."""
+    header = CELL_SEPARATOR.join(table.header) if table.header_row is not None else ""
+    return "\n".join(part for part in (table.caption, header) if part)
+
+
+def _pack_table(block: _Block, table: Table, max_chars: int) -> list[tuple[int, int, str]]:
+    """Pack a table into passages of whole rows; those after the first carry caption and header as their lead."""
+    passages: list[tuple[int, int, str]] = []
+    current: list[int] | None = None
+    for start, end in block.spans:
+        if current is not None and end - current[0] <= max_chars:
+            current[1] = end
+            continue
+        if current is not None:
+            passages.append((current[0], current[1], table_lead(table) if passages else ""))
+        current = [start, end]
+    if current is not None:
+        passages.append((current[0], current[1], table_lead(table) if passages else ""))
+    if len(passages) >= 2 and passages[-1][1] - passages[-1][0] < max_chars // 5:
+        tail = passages.pop()
+        passages[-1] = (passages[-1][0], tail[1], passages[-1][2])
+    return passages
+
+
 def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:
-    """Return the passages of a document, in order, each with its heading path and span."""
+    """Return the passages of a document, in order, each with its heading path and span.
+
+    A table row is never split: a table is packed by whole rows, its caption and header carried as the lead
+    of each passage after the first.
+    """
     outline = parse_outline(document)
     passages: list[Passage] = []
     for block in _blocks(outline.paragraphs):
-        for start, end, lead in _pack(document.text, block, max_chars):
+        packed = (
+            _pack_table(block, block.table, max_chars)
+            if block.table is not None
+            else _pack(document.text, block, max_chars)
+        )
+        for start, end, lead in packed:
             raw = document.text[start:end]
             start += len(raw) - len(raw.lstrip())
             end = start + len(raw.strip())
@@ -165,6 +233,7 @@ def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:
                     end=end,
                     page=document.page_at(start),
                     lead=lead,
+                    ocr=document.ocr_at(start),
                 )
             )
     return passages
