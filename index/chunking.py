@@ -130,53 +130,81 @@ def _item_groups(text: str, spans: list[tuple[int, int]]) -> list[int]:
     return firsts
 
 
-def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int, str]]:
-    """Pack a block into passages of at most max_chars: whole list items where they fit, else whole
-    paragraphs, else sentences.
+@dataclass(frozen=True)
+class _Unit:
+    """A piece a passage is made of (a paragraph, a sentence run of a long one, a table row), with the lead a
+    passage starting there carries and what a passage boundary before it costs."""
 
-    Each passage comes with a lead: the clause or list intro it continues, for retrieval context.
+    start: int
+    end: int
+    lead: str
+    cost: float  # 0 where a new item or paragraph starts; more where a boundary would cut one
+
+
+_INSIDE_ITEM = 0.3  # boundary cost before a sub-item, away from the item it belongs to
+_INSIDE_PARAGRAPH = 0.1  # boundary cost between two sentences of one paragraph
+
+
+def _balance(units: list[_Unit], max_chars: int) -> list[tuple[int, int]]:
+    """Cut a run of units into passages of at most max_chars that are as full and even as possible.
+
+    Dynamic programming over boundaries: a passage costs its squared shortfall from max_chars (so no scraps
+    are left) plus the cost of the boundary it starts at. A single unit longer than max_chars stands alone.
     """
-    passages: list[tuple[int, int, str]] = []
-    current: list[int] | None = None  # [start, end] of the passage being filled
-    current_lead = ""
+    n = len(units)
+    best = [0.0] + [float("inf")] * n
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            length = units[j - 1].end - units[i].start
+            if length > max_chars and i < j - 1:
+                break
+            shortfall = max(0, max_chars - length) / max_chars
+            cost = best[i] + shortfall**2 + (units[i].cost if i > 0 else 0.0)
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    spans: list[tuple[int, int]] = []
+    j = n
+    while j > 0:
+        spans.append((cut[j], j))
+        j = cut[j]
+    return spans[::-1]
+
+
+def _text_units(text: str, block: _Block, max_chars: int) -> list[_Unit]:
+    """Return the units of a text block: whole paragraphs, and sentence runs of paragraphs too long for one."""
     firsts = _item_groups(text, block.spans)
-    item_end: dict[int, int] = {}
-    for index, first in enumerate(firsts):
-        item_end[first] = block.spans[index][1]
+    units: list[_Unit] = []
     for index, (p_start, p_end) in enumerate(block.spans):
         intro = _list_intro(text, block.spans, index)
         first = firsts[index]
         if first != index and not intro:
             intro = _lead_clause(text, *block.spans[first])  # a sub-item carries the item it belongs to
-        # A new item goes on in the passage only if the whole item fits there.
-        fits = p_end - current[0] <= max_chars if current is not None else False
-        if current is not None and first == index and item_end[first] - current[0] > max_chars:
-            fits = False
-        if current is not None and fits:
-            current[1] = p_end
-            continue
-        if current is not None:
-            passages.append((current[0], current[1], current_lead))
-            current = None
+        cost = _INSIDE_ITEM if first != index else 0.0
         if p_end - p_start <= max_chars:
-            current, current_lead = [p_start, p_end], intro
+            units.append(_Unit(p_start, p_end, intro, cost))
             continue
+        # A paragraph too long for one passage: runs of whole sentences, filled in reading order.
         opening = _lead_clause(text, p_start, p_end)
+        runs: list[list[int]] = []
         for s, e in _sentence_spans(text, p_start, p_end, max_chars):
-            if current is None:
-                current, current_lead = [s, e], (intro if s == p_start else opening)
-            elif e - current[0] <= max_chars:
-                current[1] = e
+            if runs and e - runs[-1][0] <= max_chars:
+                runs[-1][1] = e
             else:
-                passages.append((current[0], current[1], current_lead))
-                current, current_lead = [s, e], opening
-    if current is not None:
-        passages.append((current[0], current[1], current_lead))
-    # Fold a small tail into its predecessor rather than leaving a scrap.
-    if len(passages) >= 2 and passages[-1][1] - passages[-1][0] < max_chars // 5:
-        tail = passages.pop()
-        passages[-1] = (passages[-1][0], tail[1], passages[-1][2])
-    return passages
+                runs.append([s, e])
+        for n, (s, e) in enumerate(runs):
+            units.append(_Unit(s, e, intro if n == 0 else opening, cost if n == 0 else _INSIDE_PARAGRAPH))
+    return units
+
+
+def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int, str]]:
+    """Pack a block into passages of at most max_chars, full and even: whole list items where they fit, else
+    whole paragraphs, else sentences.
+
+    Each passage comes with a lead: the clause or list intro it continues, for retrieval context.
+    """
+    units = _text_units(text, block, max_chars)
+    return [(units[i].start, units[j - 1].end, units[i].lead) for i, j in _balance(units, max_chars)]
 
 
 def table_lead(table: Table) -> str:
@@ -187,21 +215,9 @@ def table_lead(table: Table) -> str:
 
 def _pack_table(block: _Block, table: Table, max_chars: int) -> list[tuple[int, int, str]]:
     """Pack a table into passages of whole rows; those after the first carry caption and header as their lead."""
-    passages: list[tuple[int, int, str]] = []
-    current: list[int] | None = None
-    for start, end in block.spans:
-        if current is not None and end - current[0] <= max_chars:
-            current[1] = end
-            continue
-        if current is not None:
-            passages.append((current[0], current[1], table_lead(table) if passages else ""))
-        current = [start, end]
-    if current is not None:
-        passages.append((current[0], current[1], table_lead(table) if passages else ""))
-    if len(passages) >= 2 and passages[-1][1] - passages[-1][0] < max_chars // 5:
-        tail = passages.pop()
-        passages[-1] = (passages[-1][0], tail[1], passages[-1][2])
-    return passages
+    lead = table_lead(table)
+    units = [_Unit(start, end, lead, 0.0) for start, end in block.spans]
+    return [(units[i].start, units[j - 1].end, units[i].lead if i > 0 else "") for i, j in _balance(units, max_chars)]
 
 
 def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:

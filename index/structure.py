@@ -1,6 +1,6 @@
 """Find the outline of a Chinese official document and each paragraph's heading path.
 
-Markers in their conventional nesting order: 第X部分 > 第X章 > 第X节 > 一、 > （一）/(一) > 第X条 > 1./1、 >
+Markers in their conventional nesting order: 附件 (an annex stands apart from the body) / 第X部分 > 第X章 > 第X节 > 一、 > （一）/(一) > 第X条 > 1./1、 >
 （1） > ①. Headings are told from numbered body paragraphs by the document's own evidence:
 - a heading is short and stands alone: no sentence end before its body ("(3)满意度指标。通过…" is a
   numbered paragraph, not a heading);
@@ -22,6 +22,10 @@ from index.models import Document, Section, Table
 _CN_NUM = "一二三四五六七八九十百零〇两"
 # Marker kinds in their conventional nesting order (outermost first).
 _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "annex",
+        re.compile(rf"^附件(?:[ \u3000]*(?:\d+|[{_CN_NUM}]+)[ \u3000]*[:：]?|[ \u3000]*[:：]|[ \u3000]+|$)[ \u3000]*"),
+    ),
     ("division", re.compile(rf"^第[{_CN_NUM}\d]+部分[ \u3000]*")),
     ("chapter", re.compile(rf"^第[{_CN_NUM}\d]+章[ \u3000]*")),
     ("part", re.compile(rf"^第[{_CN_NUM}\d]+节[ \u3000]*")),
@@ -131,9 +135,11 @@ def _candidate(index: int, text: str, level: int | None) -> _Candidate | None:
         return _Candidate(index, "", "", text.strip(), True, None, level)
     kind, marker = found
     body = text[len(marker) :].strip()
-    if not body:
+    if not body and kind != "annex":
         return None
-    standalone = len(text) <= _MAX_STANDALONE_HEADING and not _SENTENCE_END.match(body[-1]) and body[-1] not in "：:，,"
+    standalone = not body or (
+        len(text) <= _MAX_STANDALONE_HEADING and not _SENTENCE_END.match(body[-1]) and body[-1] not in "：:，,"
+    )
     return _Candidate(index, kind, marker, body, standalone, marker_number(marker), level)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 from index.loaders.base import Block, Grid, Para
 from index.loaders.grid import column_names
 from index.models import CELL_SEPARATOR, Document, HeadingMark, PageSpan, Table, TableRow
+
+# A note under a table ("注：执行率=实际支出÷调整预算") belongs to the table: it explains its figures.
+_TABLE_NOTE = re.compile(r"^(?:注|备注|说明|资料来源|数据来源)\s*\d*\s*[:：]")
 
 
 def document_id_for(name: str) -> str:
@@ -54,6 +58,12 @@ class _Writer:
         if para.level is not None:
             self.headings.append(HeadingMark(start, para.level))
 
+    def note(self, para: Para) -> None:
+        """Write a note right under the last table and widen the table's span over it."""
+        _, end = self.write(para.text, para.page, para.ocr)
+        last = self.tables[-1]
+        self.tables[-1] = Table(last.caption, last.header, last.rows, last.start, end, last.header_row, last.page)
+
     def table(self, grid: Grid) -> None:
         columns = grid.columns
         pad = [*([""] * columns)]
@@ -86,11 +96,18 @@ class _Writer:
 def assemble(blocks: Sequence[Block], name: str, source_path: str, data: bytes) -> Document:
     """Return the Document the blocks make, in order; empty paragraphs and empty rows are left out."""
     writer = _Writer()
+    after_table = False
     for block in blocks:
         if isinstance(block, Grid):
+            count = len(writer.tables)
             writer.table(block)
+            after_table = len(writer.tables) > count
         elif block.text:
+            if after_table and block.level is None and _TABLE_NOTE.match(block.text):
+                writer.note(block)
+                continue
             writer.paragraph(block)
+            after_table = False
     return Document(
         id=document_id_for(name),
         name=name,
