@@ -59,6 +59,7 @@ def resolve(text: str, hits: Sequence[ScoredPassage], quotes: dict[int, str] | N
                     text=passage.text,
                     quote=quote,
                     page=passage.page,
+                    ocr=passage.ocr,
                 )
             )
         return f"[{numbering[original]}]"

@@ -20,6 +20,7 @@ class Citation(BaseModel):
     text: str = Field(description="The whole passage text.")
     quote: str = Field(description="The sentence of the passage the answer used.")
     page: int | None = None
+    ocr: bool = Field(default=False, description="The passage was read by OCR from a scanned page: check it.")
 
 
 class RetrievedPassage(BaseModel):

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from index.models import Document, PageSpan, Passage, Table, TableRow
+from index.models import Document, HeadingMark, PageSpan, Passage, Table, TableRow
 
 CATALOG_FILE = "catalog.json"
 FORMAT_VERSION = 1
@@ -61,6 +61,7 @@ def _passage_from(data: dict[str, Any]) -> Passage:
         end=int(data["end"]),
         page=data.get("page"),
         lead=data.get("lead", ""),
+        ocr=bool(data.get("ocr", False)),
     )
 
 
@@ -73,6 +74,7 @@ def _document_from(data: dict[str, Any]) -> Document:
         source_path=data.get("source_path", ""),
         pages=[PageSpan(**p) for p in data.get("pages", [])],
         tables=[_table_from(t) for t in data.get("tables", [])],
+        headings=[HeadingMark(int(h["start"]), int(h["level"])) for h in data.get("headings", [])],
     )
 
 

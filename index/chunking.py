@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.models import Document, Passage
-from index.structure import Paragraph, marker_of, parse_outline
+from index.models import CELL_SEPARATOR, Document, Passage, Table
+from index.structure import Paragraph, marker_of, marker_rank, parse_outline
 
 # Sentence ends; a full stop between digits (2.19) is not one.
 _SENTENCE_END = re.compile(r"[。！？；!?;](?![0-9])[”’」』）)]?")
@@ -18,6 +18,7 @@ _MAX_LEAD = 40
 class _Block:
     path: tuple[str, ...]
     spans: list[tuple[int, int]]
+    table: Table | None = None
 
 
 def _sentence_spans(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
@@ -69,14 +70,14 @@ def _blocks(paragraphs: list[Paragraph]) -> list[_Block]:
     pending: list[tuple[int, int]] = []
     for para in paragraphs:
         span = (para.start, para.end)
-        if blocks and not pending and blocks[-1].path == para.path:
+        if blocks and not pending and blocks[-1].path == para.path and blocks[-1].table is para.table:
             blocks[-1].spans.append(span)
             continue
         pending.append(span)
         if para.heading_only:
             continue
-        # Headings are glued to the paragraph they introduce, so no passage is a bare heading.
-        blocks.append(_Block(para.path, [(pending[0][0], span[1])]))
+        # Headings (and a table's caption and header) are glued to what they introduce: no passage is bare.
+        blocks.append(_Block(para.path, [(pending[0][0], span[1])], para.table))
         pending = []
     if pending:
         if blocks:
@@ -108,49 +109,132 @@ def _list_intro(text: str, spans: list[tuple[int, int]], index: int) -> str:
     return ""
 
 
+def _item_groups(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Return, per paragraph, the index of the first paragraph of the list item it belongs to.
+
+    A numbered paragraph opens an item; the paragraphs after it belong to it until a paragraph numbered at
+    its own or an outer level ("（2）项目支出。…" holds the ① ② ③ that follow it).
+    """
+    firsts: list[int] = []
+    item_rank: int | None = None
+    first = 0
+    for index, (start, end) in enumerate(spans):
+        body = text[max(start, text.rfind("\n", start, end) + 1) : end]  # past the heading lines glued in front
+        found = marker_of(body)
+        rank = marker_rank(found[0]) if found else None
+        if rank is not None and (item_rank is None or rank <= item_rank):
+            first, item_rank = index, rank
+        elif rank is None and item_rank is None:
+            first = index
+        firsts.append(first)
+    return firsts
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece a passage is made of (a paragraph, a sentence run of a long one, a table row), with the lead a
+    passage starting there carries and what a passage boundary before it costs."""
+
+    start: int
+    end: int
+    lead: str
+    cost: float  # 0 where a new item or paragraph starts; more where a boundary would cut one
+
+
+_INSIDE_ITEM = 0.3  # boundary cost before a sub-item, away from the item it belongs to
+_INSIDE_PARAGRAPH = 0.1  # boundary cost between two sentences of one paragraph
+
+
+def _balance(units: list[_Unit], max_chars: int) -> list[tuple[int, int]]:
+    """Cut a run of units into passages of at most max_chars that are as full and even as possible.
+
+    Dynamic programming over boundaries: a passage costs its squared shortfall from max_chars (so no scraps
+    are left) plus the cost of the boundary it starts at. A single unit longer than max_chars stands alone.
+    """
+    n = len(units)
+    best = [0.0] + [float("inf")] * n
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            length = units[j - 1].end - units[i].start
+            if length > max_chars and i < j - 1:
+                break
+            shortfall = max(0, max_chars - length) / max_chars
+            cost = best[i] + shortfall**2 + (units[i].cost if i > 0 else 0.0)
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    spans: list[tuple[int, int]] = []
+    j = n
+    while j > 0:
+        spans.append((cut[j], j))
+        j = cut[j]
+    return spans[::-1]
+
+
+def _text_units(text: str, block: _Block, max_chars: int) -> list[_Unit]:
+    """Return the units of a text block: whole paragraphs, and sentence runs of paragraphs too long for one."""
+    firsts = _item_groups(text, block.spans)
+    units: list[_Unit] = []
+    for index, (p_start, p_end) in enumerate(block.spans):
+        intro = _list_intro(text, block.spans, index)
+        first = firsts[index]
+        if first != index and not intro:
+            intro = _lead_clause(text, *block.spans[first])  # a sub-item carries the item it belongs to
+        cost = _INSIDE_ITEM if first != index else 0.0
+        if p_end - p_start <= max_chars:
+            units.append(_Unit(p_start, p_end, intro, cost))
+            continue
+        # A paragraph too long for one passage: runs of whole sentences, filled in reading order.
+        opening = _lead_clause(text, p_start, p_end)
+        runs: list[list[int]] = []
+        for s, e in _sentence_spans(text, p_start, p_end, max_chars):
+            if runs and e - runs[-1][0] <= max_chars:
+                runs[-1][1] = e
+            else:
+                runs.append([s, e])
+        for n, (s, e) in enumerate(runs):
+            units.append(_Unit(s, e, intro if n == 0 else opening, cost if n == 0 else _INSIDE_PARAGRAPH))
+    return units
+
+
 def _pack(text: str, block: _Block, max_chars: int) -> list[tuple[int, int, str]]:
-    """Pack a block into passages of at most max_chars: whole paragraphs where they fit, else sentences.
+    """Pack a block into passages of at most max_chars, full and even: whole list items where they fit, else
+    whole paragraphs, else sentences.
 
     Each passage comes with a lead: the clause or list intro it continues, for retrieval context.
     """
-    passages: list[tuple[int, int, str]] = []
-    current: list[int] | None = None  # [start, end] of the passage being filled
-    current_lead = ""
-    for index, (p_start, p_end) in enumerate(block.spans):
-        intro = _list_intro(text, block.spans, index)
-        if current is not None and p_end - current[0] <= max_chars:
-            current[1] = p_end
-            continue
-        if current is not None:
-            passages.append((current[0], current[1], current_lead))
-            current = None
-        if p_end - p_start <= max_chars:
-            current, current_lead = [p_start, p_end], intro
-            continue
-        opening = _lead_clause(text, p_start, p_end)
-        for s, e in _sentence_spans(text, p_start, p_end, max_chars):
-            if current is None:
-                current, current_lead = [s, e], (intro if s == p_start else opening)
-            elif e - current[0] <= max_chars:
-                current[1] = e
-            else:
-                passages.append((current[0], current[1], current_lead))
-                current, current_lead = [s, e], opening
-    if current is not None:
-        passages.append((current[0], current[1], current_lead))
-    # Fold a small tail into its predecessor rather than leaving a scrap.
-    if len(passages) >= 2 and passages[-1][1] - passages[-1][0] < max_chars // 5:
-        tail = passages.pop()
-        passages[-1] = (passages[-1][0], tail[1], passages[-1][2])
-    return passages
+    units = _text_units(text, block, max_chars)
+    return [(units[i].start, units[j - 1].end, units[i].lead) for i, j in _balance(units, max_chars)]
+
+
+def table_lead(table: Table) -> str:
+    """Return what a passage cut from the middle of a table carries: its caption and header line."""
+    header = CELL_SEPARATOR.join(table.header) if table.header_row is not None else ""
+    return "\n".join(part for part in (table.caption, header) if part)
+
+
+def _pack_table(block: _Block, table: Table, max_chars: int) -> list[tuple[int, int, str]]:
+    """Pack a table into passages of whole rows; those after the first carry caption and header as their lead."""
+    lead = table_lead(table)
+    units = [_Unit(start, end, lead, 0.0) for start, end in block.spans]
+    return [(units[i].start, units[j - 1].end, units[i].lead if i > 0 else "") for i, j in _balance(units, max_chars)]
 
 
 def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:
-    """Return the passages of a document, in order, each with its heading path and span."""
+    """Return the passages of a document, in order, each with its heading path and span.
+
+    A table row is never split: a table is packed by whole rows, its caption and header carried as the lead
+    of each passage after the first.
+    """
     outline = parse_outline(document)
     passages: list[Passage] = []
     for block in _blocks(outline.paragraphs):
-        for start, end, lead in _pack(document.text, block, max_chars):
+        packed = (
+            _pack_table(block, block.table, max_chars)
+            if block.table is not None
+            else _pack(document.text, block, max_chars)
+        )
+        for start, end, lead in packed:
             raw = document.text[start:end]
             start += len(raw) - len(raw.lstrip())
             end = start + len(raw.strip())
@@ -165,6 +249,7 @@ def chunk_document(document: Document, max_chars: int = 320) -> list[Passage]:
                     end=end,
                     page=document.page_at(start),
                     lead=lead,
+                    ocr=document.ocr_at(start),
                 )
             )
     return passages

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,15 +14,14 @@ from index.chunking import chunk_document
 from index.embeddings import ReportEmbeddings
 from index.facts import build_fact_table
 from index.facts.store import FactStore
-from index.loaders import LoaderError, discover, load_document
+from index.loaders import LoaderError, ProgressFn, discover, load_document
 from index.models import Document
 from index.store import VectorStore
 
+__all__ = ["EMBED_PATH_DEPTH", "IngestReport", "Ingestor", "ProgressFn", "chunking_identity", "corpus_lock"]
+
 EMBED_PATH_DEPTH = 2
 """Heading levels prefixed to a passage for embedding (the lexical index takes the whole path)."""
-
-ProgressFn = Callable[[str, int, int], None]
-"""Called as progress(message, done, total) while ingesting."""
 
 
 @contextlib.contextmanager
@@ -64,7 +63,7 @@ class IngestReport:
 
 
 def chunking_identity(max_chars: int) -> str:
-    return f"outline-v1:{max_chars}"
+    return f"outline-v2-tables:{max_chars}"
 
 
 class Ingestor:
@@ -91,7 +90,7 @@ class Ingestor:
         documents: list[Document] = []
         for path in discover(list(paths)):
             try:
-                documents.append(load_document(path))
+                documents.append(load_document(path, progress=progress))
             except LoaderError as exc:
                 report.failed.append((str(path), str(exc)))
         return self.ingest_documents(documents, progress=progress, rebuild=rebuild, report=report)

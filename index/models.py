@@ -22,8 +22,12 @@ CELL_SEPARATOR = " | "
 
 @dataclass(frozen=True)
 class TableRow:
-    """A row of a table: its cells (a merged cell repeated in every row and column it spans) and where its
-    `cell | cell | …` line sits in the document text."""
+    """A row of a table: its cells and where its `cell | cell | …` line sits in the document text.
+
+    A cell merged over several rows is repeated in every row it spans; in the header a cell merged over
+    several columns is repeated in each of them (each column is named); in a body row a cell merged over
+    several columns ("合计" over 序号 and 项目名称) is written once, in its first column, the others empty.
+    """
 
     cells: tuple[str, ...]
     start: int
@@ -48,6 +52,17 @@ class Table:
     page: int | None = None
 
 
+@dataclass(frozen=True)
+class HeadingMark:
+    """A paragraph the source itself marks as a heading (a Word heading style, a larger font in a PDF).
+
+    `level` is 1 for the outermost heading style the document uses; `start` is the paragraph's offset.
+    """
+
+    start: int
+    level: int
+
+
 @dataclass
 class Document:
     """A loaded report: its normalised text (paragraphs joined by newlines) and where it came from."""
@@ -59,6 +74,7 @@ class Document:
     source_path: str = ""
     pages: list[PageSpan] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    headings: list[HeadingMark] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         """Return the page number that holds a character offset, if pages are known."""
@@ -105,6 +121,7 @@ class Passage:
     end: int
     page: int | None = None
     lead: str = ""
+    ocr: bool = False  # the passage's text was read by OCR from a page image
 
     @property
     def section(self) -> str:

@@ -299,7 +299,8 @@ BAD_UPLOADS = [
     pytest.param("程序.exe", exe_bytes, 415, "不支持的文件类型“.exe”", id="exe"),
     pytest.param("报告.txt.exe", exe_bytes, 415, "不支持的文件类型", id="double-extension"),
     pytest.param("报告", lambda: "一、基本情况".encode(), 415, "无扩展名", id="no-extension"),
-    pytest.param("图片.png", png_bytes, 415, "不支持的文件类型", id="png"),
+    pytest.param("图片.png", png_bytes, 400, "图片中没有识别出文字", id="png-without-text"),
+    pytest.param("幻灯片.pptx", zip_bytes, 415, "不支持的文件类型“.pptx”", id="pptx"),
 ]
 
 

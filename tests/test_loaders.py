@@ -323,7 +323,7 @@ def test_an_empty_file_is_refused_as_empty(tmp_path: Path, suffix: str, content:
     assert load_error(path).reason == "文件为空"
 
 
-@pytest.mark.parametrize("name", ["report.rtf", "report.xlsx", "report.doc", "report"])
+@pytest.mark.parametrize("name", ["report.rtf", "report.pptx", "report.doc", "report"])
 def test_an_unsupported_file_type_is_refused(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_text("一、基本情况", encoding="utf-8")

@@ -10,7 +10,9 @@ from index.loaders import load_document
 from index.models import SECTION_SEPARATOR, Document
 from index.structure import Outline, marker_of, parse_outline, parse_sections
 
-# The seed's table of contents, one heading a line, indented two spaces a level.
+# The seed's table of contents, one heading a line, indented two spaces a level. Its numbered paragraphs with an
+# inline title ("（1）推进政务服务全程标准化。一是…") are body text, not headings: a heading has no sentence end
+# before its body.
 SEED_TREE = """
 一、基本情况
   （一）部门概况
@@ -19,8 +21,6 @@ SEED_TREE = """
     1.部门预算收支总体情况
     2.部门预算收入情况
     3.部门预算支出情况
-      （1）基本支出
-      （2）项目支出
     4.“三公”经费支出情况
     5.机关运行经费预算支出情况
     6.政府采购预算支出情况
@@ -34,21 +34,9 @@ SEED_TREE = """
   （三）各重点任务项目支出完成情况分析
   （四）主要工作成效
     1.推进政务服务“三化”建设，优化营商环境
-      （1）推进政务服务全程标准化
-      （2）推进政务服务全域规范化
-      （3）推进政务服务全时便利化
     2.落实“放管服”改革，激发市场活力
-      （1）做好行政审批事权下放承接工作
-      （2）推进“审管执信”一体化管理改革
-      （3）开展企业群众办事创业难点堵点疏解行动
     3.发挥“云、网、数、安”支撑作用，夯实数据底座
-      （1）统筹打造数据融合治理格局
-      （2）完善信息基础设施建设
-      （3）优化升级政务云网体系
     4.推进数字政府2.0建设，赋能基层治理
-      （1）搭建“一网统管”基层社会治理平台
-      （2）推进“一网通办”系统应用提升
-      （3）统筹数字政府建设落地展效
 三、存在的主要问题
 四、下一步改进措施
 五、附件
@@ -115,10 +103,13 @@ def test_each_seed_section_spans_its_heading_and_sits_inside_its_parent(seed_out
         # numbered duties ending in full stops are list items under （一）, not headings
         ("1.负责组织起草全区政务服务", "一、基本情况 > （一）部门概况"),
         ("12.完成区委、区政府", "一、基本情况 > （一）部门概况"),
-        # an inline heading: title, full stop, body in one paragraph
-        ("（1）推进政务服务全程标准化。一是", SEED_OUTLINE[22]),
-        ("（2）项目支出。年度预算20,585.55万元", SEED_OUTLINE[8]),
-        ("①信息化运维、新建类项目", SEED_OUTLINE[8]),
+        # a numbered paragraph with an inline title (title, full stop, body) is body text of the heading above it
+        (
+            "（1）推进政务服务全程标准化。一是",
+            "二、综合评价分析 > （四）主要工作成效 > 1.推进政务服务“三化”建设，优化营商环境",
+        ),
+        ("（2）项目支出。年度预算20,585.55万元", "一、基本情况 > （三）部门整体收支情况 > 3.部门预算支出情况"),
+        ("①信息化运维、新建类项目", "一、基本情况 > （三）部门整体收支情况 > 3.部门预算支出情况"),
         # numbered problems under 三、 are sentences with a comma, not headings
         ("（一）财政资金使用效益仍需进一步提高，", "三、存在的主要问题"),
         ("（二）在项目执行过程中，", "四、下一步改进措施"),

@@ -12,6 +12,7 @@ from assistant.records import AnswerRecord
 from assistant.service import Assistant, QuestionError
 from assistant.settings import Settings
 from index.catalog import CatalogError
+from index.loaders import format_names
 from index.store import StoreError
 from ui.feedback import FeedbackStore, Rating
 from ui.render import (
@@ -212,8 +213,9 @@ def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings,
                 selection = gr.CheckboxGroup(label="查询范围（不选则查询全部报告）", elem_id="ra-doc-choice")
                 table = gr.Markdown(elem_id="ra-doc-table")
                 upload = gr.File(
-                    label="上传报告（PDF、DOCX、TXT、MD）",
-                    file_types=[".pdf", ".docx", ".txt", ".md"],
+                    # No file_types filter: the browser would refuse other files with an English pop-up;
+                    # check_suffix refuses them in Chinese instead.
+                    label=f"上传报告（{format_names()}）",
                     file_count="single",
                     type="filepath",
                     elem_id="ra-upload",

@@ -9,9 +9,9 @@ from typing import BinaryIO
 
 from assistant.corpus import Corpus
 from index.ingest import IngestReport, ProgressFn
-from index.loaders import LoaderError, load_document
+from index.loaders import SUPPORTED_SUFFIXES, LoaderError, format_names, load_document
 
-ALLOWED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+ALLOWED_SUFFIXES = SUPPORTED_SUFFIXES  # one list, owned by the loaders
 _CHUNK = 1 << 16
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]+")
 
@@ -36,7 +36,7 @@ def check_suffix(filename: str | None) -> str:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         shown = suffix or "无扩展名"
-        raise UploadError(415, f"不支持的文件类型“{shown}”，请上传 PDF、DOCX、TXT 或 MD 格式的报告。")
+        raise UploadError(415, f"不支持的文件类型“{shown}”，请上传以下格式的报告：{format_names()}。")
     return suffix
 
 
@@ -65,7 +65,7 @@ def store_upload(source: BinaryIO, filename: str | None, uploads_dir: Path, max_
 def index_upload(corpus: Corpus, path: Path, name: str, progress: ProgressFn | None = None) -> IngestReport:
     """Load a stored upload under its original name and index it; a file that fails (400 if unreadable) is deleted."""
     try:
-        document = load_document(path, name=name)
+        document = load_document(path, name=name, progress=progress)
     except LoaderError as exc:
         path.unlink(missing_ok=True)
         raise UploadError(400, f"无法读取文件 {name}：{exc.reason}") from exc
