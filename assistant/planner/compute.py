@@ -161,6 +161,22 @@ def against_stated(computed: Computation, stated: Fact) -> Computation:
     return replace(computed, operands=(*computed.operands, stated), notes=(*computed.notes, note))
 
 
+def against_stated_sum(computed: Computation, stated: Fact) -> Computation:
+    """Set the sum of the parts beside the total the report states: agreeing or not."""
+    from dataclasses import replace
+
+    agrees = (
+        abs(sum(f.base for f in computed.operands) - stated.base)
+        <= stated.magnitude * 0.5 * 10.0 ** (-stated.decimals) + 1e-6
+    )
+    note = (
+        f"与报告所写合计{shown(stated)}一致"
+        if agrees
+        else f"报告写合计{shown(stated)}，与分项之和{computed.result}不符"
+    )
+    return replace(computed, operands=(*computed.operands, stated), notes=(*computed.notes, note))
+
+
 def share(part: Fact, whole: Fact) -> Computation:
     """part ÷ whole as a percentage; the part must not exceed the whole."""
     _compatible(part, whole)

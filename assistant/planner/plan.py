@@ -27,6 +27,11 @@ from index.text import bigrams
 MIN_SCORE = 0.12  # below this the best span shares too little with the question to be about it
 _MONEY = ("money",)
 _SPEND = ("spending", "actual")
+_STATED_CUES: dict[str, re.Pattern[str]] = {
+    "average": re.compile(r"平均|人均"),
+    "sum": re.compile(r"合计|总计|共计|累计|总额|小计"),
+    "share": re.compile(r"占"),
+}
 _LIST_COUNT = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|类|大)")
 
 
@@ -54,6 +59,9 @@ class Planner:
         if not ranked or ranked[0].score < MIN_SCORE:
             return Plan(frame, "refuse", missing=frame.describe())
         if frame.operation != "lookup":
+            stated = self._stated(frame, ranked)
+            if stated is not None and frame.operation in ("average", "share", "sum"):
+                return stated  # the report states it: quoted, not recomputed (a sum is checked against its parts)
             computed = self._compute(frame, ranked)
             if computed is not None:
                 return computed
@@ -65,6 +73,33 @@ class Planner:
         labels = [s.label() for s in missing if s.label()]
         if labels:
             plan.notes.append(f"报告未提及{frame.head or ''}的{'、'.join(dict.fromkeys(labels))}")
+        return plan
+
+    def _stated(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        """Return a lookup plan when the report states the result an operation asks for (平均得分94.46分)."""
+        cue = _STATED_CUES.get(frame.operation)
+        if cue is None:
+            return None
+        chosen, _ = choose(frame, ranked, self.weights, self.report_year)
+        hits = [
+            c
+            for c in chosen
+            if any(cue.search(f.label) or (f.role == "share" and frame.operation == "share") for f in c.facts)
+        ]
+        if not hits:
+            return None
+        plan = Plan(frame, "answer", quotes=self._quotes(frame, hits))
+        if frame.operation == "sum":
+            pool = self._pool(ranked)
+            for filled in hits:
+                for total in filled.facts:
+                    members = [
+                        f
+                        for f in self._members(frame, pool, (total.role,))
+                        if f.start != total.start and f.family == total.family
+                    ]
+                    if len(members) >= 2:
+                        plan.computations.append(ops.against_stated_sum(ops.total("分项合计", members), total))
         return plan
 
     def _quotes(self, frame: QuestionFrame, chosen: Sequence[Filled]) -> list[Quote]:
@@ -194,7 +229,7 @@ class Planner:
             previous = pool.find(entity, (current.role,) if current else roles, families, period="previous")
             if current is not None and previous is not None:
                 changes = [ops.difference("增加额" if current.base >= previous.base else "减少额", current, previous)]
-                stated = pool.find(entity, ("change",), ("percent",))
+                stated = _stated_change(pool, entity, current, previous)
                 if stated is not None and current.family != "percent":
                     # The report states the change as a rate: check that rate against its own two figures.
                     changes = [ops.against_stated(ops.growth(current, previous)[-1], stated)]
@@ -220,7 +255,7 @@ class Planner:
         if previous is None:
             return []
         rate = ops.growth(current, previous)[-1]  # the rate asked, not the difference as well
-        stated = pool.find(entity, ("change",), ("percent",))
+        stated = _stated_change(pool, entity, current, previous)
         return [ops.against_stated(rate, stated) if stated is not None else rate]
 
     def _share(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
@@ -366,10 +401,20 @@ def without_unit(frame: QuestionFrame, units: Sequence[str]) -> QuestionFrame:
     return replace(frame, entities=tuple(entities), head=head)
 
 
+def _stated_change(pool: Pool, entity: str, current: Fact, previous: Fact) -> Fact | None:
+    """Return the rate of change the report states for the two operands, in the sentence of either."""
+    sentences = {(current.document_id, current.sentence_start), (previous.document_id, previous.sentence_start)}
+    return pool.find(entity, ("change",), ("percent",), where=lambda f: (f.document_id, f.sentence_start) in sentences)
+
+
 def _dedupe_quotes(plans: Sequence[Plan]) -> None:
-    """Drop a quote that an earlier part already quoted (or quoted inside a longer quote)."""
+    """Drop a quote that an earlier part already quoted (or quoted inside a longer quote), and a computation
+    an earlier part already made."""
     kept: list[Quote] = []
+    formulas: set[str] = set()
     for plan in plans:
+        plan.computations = [c for c in plan.computations if c.formula not in formulas]
+        formulas.update(c.formula for c in plan.computations)
         fresh: list[Quote] = []
         for quote in plan.quotes:
             if any(quote.span.key == k.span.key and quote.text in k.text for k in kept):

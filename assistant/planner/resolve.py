@@ -130,15 +130,20 @@ def fact_fills(slot: Slot, fact: Fact) -> bool:
     return fact.role in _COMPATIBLE.get(slot.measure.role, frozenset({slot.measure.role}))
 
 
-def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span) -> float:
-    """Return how much of the question's entities a span (with its heading and lead) carries: the head entity
-    fully, the others for the most part."""
+def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:
+    """Return how much of the question's entities a span (with its heading and lead) carries.
+
+    Strict (a figure is asked: figures are everywhere), every entity must be found, each by the report's own
+    words for it. Otherwise (a name, a date, a reason: the filler itself is evidence) the first entity — the
+    question's subject — must be found, and the entities on average."""
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
         return 1.0
     text = span.grams() | bigrams(span.context)
-    # Every entity the question names must be found, each by the report's own words for it.
-    return min(weights.known_coverage(bigrams(e), text) for e in entities)
+    found = [weights.known_coverage(bigrams(e), text) for e in entities]
+    if strict:
+        return min(found)
+    return min(found[0], sum(found) / len(found))
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,8 @@ def fill_span(
     span = scored.span
     if not _months_ok(frame, span):
         return None
-    where = 1.0 if unbound else span_binding(weights, frame, span)
+    numeric = any(s.kind in FAMILIES for s in slots)
+    where = 1.0 if unbound else span_binding(weights, frame, span, strict=numeric)
     if where < BOUND:
         return None
     filled: list[Slot] = []

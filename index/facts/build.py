@@ -16,6 +16,7 @@ _UNIT_NOTE = re.compile(r"单位[：:]\s*(万元|亿元|千元|元|%|分|个|人
 _HEADER_UNIT = re.compile(r"[（(]\s*(万元|亿元|千元|元|%|分|个|人|项|次|公里|人次|户|家|件)\s*[)）]")
 _BARE_NUMBER = re.compile(r"^([≥≤<>＞＜]?=?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*$")
 _LABEL_MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳]\s*)")
+_MONEY_HEADER = re.compile(r"预算|支出|金额|到位|拨付|资金|收入|投资|结余|结转|经费")
 _EMPTY_CELL = frozenset({"", "—", "-", "－", "/", "——", "无"})
 _HEADING_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百\d]+[部分章节条]\s*|[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳])"
@@ -118,6 +119,11 @@ class _Builder:
                 generic=generic,
             )
 
+    def money_unit(self) -> str:
+        """Return the money unit the report's prose uses most (a table that states none uses it too)."""
+        units = [f.unit for f in self.facts if f.family == "money"]
+        return max(set(units), key=units.count) if units else ""
+
     # -- tables ----------------------------------------------------------------------------------------
     def tables(self) -> None:
         for index, table in enumerate(self.document.tables):
@@ -125,8 +131,10 @@ class _Builder:
 
     def _table(self, index: int, table: Table) -> None:
         text = self.document.text
-        note = _UNIT_NOTE.search(table.caption) or _UNIT_NOTE.search(text[max(0, table.start - 80) : table.start])
+        around = text[max(0, table.start - 120) : table.start] + " ".join(table.header)
+        note = _UNIT_NOTE.search(table.caption) or _UNIT_NOTE.search(around)
         table_unit = note.group(1) if note else ""
+        money_unit = self.money_unit()
         path = next((p.path for p in self.outline.paragraphs if p.start <= table.start < p.end + 1), ())
         scope = path + ((table.caption,) if table.caption and (not path or path[-1] != table.caption) else ())
         parents: list[tuple[int, str]] = []  # (marker rank, label) of hierarchical row labels (一、 > 1.)
@@ -145,16 +153,20 @@ class _Builder:
                 header = table.header[column] if column < len(table.header) else ""
                 offset = _cell_offset(row.cells, column)
                 cell_start = row.start + offset
-                for figure in _cell_figures(cell, header, table_unit):
-                    role, word = role_of(header or figure.label, figure.family)
-                    if role == _FAMILY_DEFAULT.get(figure.family) and figure.label:
+                prose = not _is_value(cell)  # a 说明 cell: its figures carry labels of their own
+                for figure in _cell_figures(cell, header, table_unit, money_unit):
+                    if prose:
                         role, word = role_of(figure.label, figure.family)
-                    period, year = period_of(header, self.year)
+                    else:
+                        role, word = role_of(header or figure.label, figure.family)
+                        if role == _FAMILY_DEFAULT.get(figure.family) and figure.label:
+                            role, word = role_of(figure.label, figure.family)
+                    period, year = period_of(figure.label if prose else header, self.year)
                     self.add(
                         _shift(figure, cell_start),
                         role=role,
                         role_word=word,
-                        label=f"{subject}{header}",
+                        label=figure.label if prose else f"{subject}{header}",
                         subject=subject or header,
                         context=context,
                         scope=scope,
@@ -237,14 +249,23 @@ def _split_row(cells: Sequence[str], header: Sequence[str]) -> tuple[list[str], 
             continue
         if not values and ("序号" in name or (cell.isdigit() and column == 0)):
             continue
-        has_number = bool(re.search(r"\d", cell))
+        has_number = _is_value(cell)
         if not values and not has_number and not _is_value_header(name):
             labels.append(cell)
-        elif has_number:
+        elif has_number or re.search(r"\d", cell):
             values.append((column, cell))
         elif not values:
             labels.append(cell)
     return labels, values
+
+
+def _is_value(cell: str) -> bool:
+    """Tell whether a cell states a value (a number, a figure) rather than naming a row ("1.人员经费", "5G基站")."""
+    text = _LABEL_MARKER.sub("", cell).strip()
+    if _BARE_NUMBER.match(text):
+        return True
+    found = [f for f in parse_figures(text) if f.family != "plain"]
+    return bool(found) and sum(len(f.text) for f in found) * 2 >= len(text)
 
 
 def _is_value_header(name: str) -> bool:
@@ -262,11 +283,14 @@ def _cell_offset(cells: Sequence[str], column: int) -> int:
     return sum(len(c) + len(CELL_SEPARATOR) for c in cells[:column])
 
 
-def _cell_figures(cell: str, header: str, table_unit: str) -> list[Figure]:
-    """Return the figures of a cell; a bare number takes the unit its column header or the table states."""
+def _cell_figures(cell: str, header: str, table_unit: str, money_unit: str = "") -> list[Figure]:
+    """Return the figures of a cell; a bare number takes the unit its column header or the table states (a
+    money column of a table that states none, the report's usual money unit)."""
     bare = _BARE_NUMBER.match(cell)
     if bare:
         unit = _column_unit(header, table_unit)
+        if not unit and money_unit and _MONEY_HEADER.search(header):
+            unit = money_unit
         if not unit:
             return []
         sign, number = bare.group(1), bare.group(2)
