@@ -32,9 +32,12 @@ Operation = Literal[
 ]
 _NUMERIC_TYPES = frozenset({"amount", "rate", "count", "score", "figure"})
 _PART_SPLIT = re.compile(r"[？?；;。!！]+")
+_EN_PART_SPLIT = re.compile(
+    r"[?;!]+|,?\s+and\s+(?=(?:how|what|which|who|when|why|where|is|are|was|were|did|does|do)\b)", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 _EN_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
-_MONTH = re.compile(r"(?<![\d年])(\d{1,2})\s*月(?:份)?(?!\d)|([一二三四]季度|上半年|下半年|第[一二三四]季度)")
+_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:份)?(?!\d)|([一二三四]季度|上半年|下半年|第[一二三四]季度)")
 _COUNTER = re.compile(
     r"(?:多少|几)(?P<unit>"
     + "|".join(sorted((*COUNT_UNITS, "天", "公里", "吨", "亩", "小时", "个月"), key=len, reverse=True))
@@ -168,8 +171,8 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
         "remaining",
         "deduction",
         "implied_target",
-        "share",
         "growth",
+        "share",
         "difference",
         "average",
         "sum",
@@ -201,7 +204,9 @@ def _word_roles() -> dict[str, Role]:
     return table
 
 
-def _measures(text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...]) -> tuple[Measure, ...]:
+def _measures(
+    text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...], english: bool = False
+) -> tuple[Measure, ...]:
     """Return the figure roles a question names, in the order it names them (longest words first)."""
     roles = _word_roles()
     found: list[tuple[int, Measure]] = []
@@ -214,8 +219,10 @@ def _measures(text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...])
         found.append((at, Measure(roles[word], word)))
     for word in expansions:
         role = roles.get(word)
-        # Everyday money verbs (花了, 用掉) stand for a role; other expansions only help retrieval.
-        if role in ("spending", "budget", "income") and not any(m.role == role for _, m in found):
+        # Everyday money verbs (花了, 用掉) stand for a role; other expansions only help retrieval. English
+        # has no words of its own in the text: its genre words name the measures.
+        allowed = ("spending", "budget", "income") if not english else tuple(roles.values())
+        if role in allowed and not any(m.role == role for _, m in found):
             keys = [k for k, targets in _colloquial().items() if word in targets]
             at = min((p for k in keys if (p := find_cue(text, tokens, k)) >= 0), default=len(text))
             found.append((at, Measure(role, word)))
@@ -412,14 +419,16 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     numbers = tuple(normalise(f.text) for f in parse_figures(text))
     values = tuple(f.value for f in parse_figures(text))
     asked_noun = _asked_noun(text)
-    if asked_noun and len(entities) > 1 and entities[-1].endswith(asked_noun):
-        # "监测站是什么性质的单位": 性质 is what is asked of the entity, not the entity.
-        head = entities[-2]
+    which = _WHICH.search(text)
+    if asked_noun and which and len(entities) > 1:
+        # "监测站是什么性质的单位": what comes after 什么/哪个 is what is asked of the entity, not the entity.
+        before = [e for e in entities if 0 <= text.find(e) < which.start()]
+        head = before[-1] if before else head
     frame = QuestionFrame(
         text=text,
         english=english,
         answer_types=_answer_types(text, tokens, english),
-        measures=_measures(text, tokens, expansions),
+        measures=_measures(text, tokens, expansions, english),
         entities=entities,
         head=head,
         operation=_operation(text, tokens, english),
@@ -435,7 +444,8 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     )
     if not with_parts:
         return frame
-    pieces = [p.strip(" ，,") for p in _PART_SPLIT.split(text) if len(p.strip(" ，,")) >= 2]
+    splitter = _EN_PART_SPLIT if english else _PART_SPLIT
+    pieces = [p.strip(" ，,") for p in splitter.split(text) if len(p.strip(" ，,")) >= 2]
     if len(pieces) < 2:
         return frame
     parts: list[QuestionFrame] = []

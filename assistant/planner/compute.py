@@ -56,7 +56,7 @@ class Pool:
         grams = bigrams(entity)
         if not grams:
             # No entity named: the question is about the reporting unit as a whole.
-            return 0.8 if fact.generic or is_total(fact) else 0.5
+            return 0.6 if fact.generic or is_total(fact) else 0.5
         return fact_binding(self.weights, grams, fact)
 
     def find(
@@ -287,5 +287,5 @@ def is_total(fact: Fact) -> bool:
 
 def budget_roles(frame: QuestionFrame) -> tuple[str, ...]:
     """Return the budget roles to look for, the one the question names first."""
-    named = [m.role for m in frame.measures if m.role in BUDGET_ROLES]
+    named = [m.role for m in frame.measures if m.role in BUDGET_ROLES and m.role != "budget"]
     return tuple(dict.fromkeys([*named, *_BUDGET_ORDER]))

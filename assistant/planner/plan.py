@@ -55,6 +55,12 @@ class Planner:
     # -- one part ------------------------------------------------------------------------------------
     def _plan_part(self, frame: QuestionFrame, spans: Sequence[Span]) -> Plan:
         frame = without_unit(frame, self.units)
+        facts = self.facts
+        if frame.english and not frame.entities:
+            # English names its subject in words no Chinese report uses: the multilingual embedding's nearest
+            # passages are where the subject is; figures are resolved among theirs.
+            spans, facts = _nearest(spans, self.facts)
+        self._facts_now = facts
         ranked = score_spans(frame, spans, self.weights)
         if not ranked or ranked[0].score < MIN_SCORE:
             return Plan(frame, "refuse", missing=frame.describe())
@@ -123,7 +129,8 @@ class Planner:
 
     # -- operations ----------------------------------------------------------------------------------
     def _pool(self, ranked: Sequence[Scored]) -> Pool:
-        return Pool.build(ranked, self.facts, self.weights, self.report_year)
+        facts = getattr(self, "_facts_now", None)
+        return Pool.build(ranked, self.facts if facts is None else facts, self.weights, self.report_year)
 
     def _compute(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         pool = self._pool(ranked)
@@ -272,13 +279,12 @@ class Planner:
             and pool.bind(whole_name, stated) >= BOUND
         ):
             return []  # the report states this share itself: quote it, do not recompute
-        whole = pool.find(
-            whole_name or "合计",
-            (part.role, *roles),
-            (part.family,),
-            exclude=[part],
-            where=lambda f: f.base >= part.base,
-        )
+
+        def contains(f: Fact) -> bool:
+            # The whole is as wide as the part or wider: at its level of the outline or above it.
+            return f.base >= part.base and tuple(part.scope[: len(f.scope)]) == f.scope
+
+        whole = pool.find(whole_name, (part.role, *roles), (part.family,), exclude=[part], where=contains)
         if whole is None:
             return []
         return [ops.share(part, whole)]
@@ -336,9 +342,10 @@ class Planner:
             )
             if amount is not None and count is not None:
                 return [ops.per_unit(amount, count)]
-        members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
-        if len(members) >= 2:
-            return [ops.mean("平均", members)]
+        if _group_size(frame.text) or "各" in frame.text:  # "4个项目平均得分": the mean over a named group
+            members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
+            if len(members) >= 2:
+                return [ops.mean("平均", members)]
         return []
 
     def _implied(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
@@ -407,6 +414,20 @@ def _stated_change(pool: Pool, entity: str, current: Fact, previous: Fact) -> Fa
     return pool.find(entity, ("change",), ("percent",), where=lambda f: (f.document_id, f.sentence_start) in sentences)
 
 
+NEAREST_PASSAGES = 3
+
+
+def _nearest(spans: Sequence[Span], facts: Sequence[Fact]) -> tuple[list[Span], list[Fact]]:
+    """Return the spans of the passages the embedding finds nearest the question, and their facts."""
+    by_passage: dict[str, float] = {}
+    for span in spans:
+        by_passage[span.passage.id] = max(by_passage.get(span.passage.id, 0.0), span.dense)
+    keep = set(sorted(by_passage, key=lambda pid: -by_passage[pid])[:NEAREST_PASSAGES])
+    near = [s for s in spans if s.passage.id in keep]
+    starts = {(f.document_id, f.start) for s in near for f in s.facts}
+    return near, [f for f in facts if (f.document_id, f.start) in starts]
+
+
 def _dedupe_quotes(plans: Sequence[Plan]) -> None:
     """Drop a quote that an earlier part already quoted (or quoted inside a longer quote), and a computation
     an earlier part already made."""
@@ -435,9 +456,25 @@ def _split_share(frame: QuestionFrame) -> tuple[str, str]:
             part = re.sub(r"[的是]$", "", before.strip("，。？ "))
         if not whole:
             whole = re.split(r"的?(?:比重|比例|百分|多少|几)", after)[0]
-        return part, whole
+        return part, _whole_subject(whole)
     entities = list(frame.entities)
     return (entities[0] if entities else "", entities[1] if len(entities) > 1 else "")
+
+
+_WHOLE_NOISE = re.compile(r"全年|全部|全局|整体|部门|本部门|总|合计|实际|的")
+
+
+def _whole_subject(whole: str) -> str:
+    """Return the subject of a share's whole; "" when it is the reporting unit's total (全年实际支出).
+
+    >>> _whole_subject("全年实际支出"), _whole_subject("全部项目支出")
+    ('', '项目支出')
+    """
+    rest = _WHOLE_NOISE.sub("", whole)
+    for word in ("支出", "预算", "收入", "资金", "经费"):
+        if rest == word:
+            return ""
+    return whole.removeprefix("全部").removeprefix("全年") if len(rest) >= 2 else ""
 
 
 def _group_size(text: str) -> int:

@@ -82,6 +82,8 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
             if measure.role in ("rate", "share")
             else "score"
             if measure.role in ("score", "weight")
+            else "figure"
+            if measure.role in ("change", "target", "actual")
             else "amount"
         )
         if kind == "amount" and numeric_types and "amount" not in numeric_types:
@@ -367,20 +369,29 @@ def _slice(span: Span, start: int, end: int) -> str:
 
 
 def render_row(span: Span, facts: Sequence[Fact]) -> str:
-    """Write a table row as prose: its label, then "header value" for each cell the answer uses."""
+    """Write a table row as prose: its label, then "header value" for the cells the answer uses (every cell
+    when it uses no figure of the row: a date or a name is what the cells say)."""
     table = span.table
     assert table is not None
     used = {f.start for f in facts}
     subject = next((f.subject for f in span.facts), "")
+    by_column = {f.column: f for f in span.facts}
+    cells = [c.strip() for c in span.text.split("|")]
+    head = subject or cells[0]
+    first_value = next((i for i, c in enumerate(cells) if c == head), -1) + 1  # the label cells come before
     pieces: list[str] = []
-    for fact in span.facts:
-        if used and fact.start not in used and len(span.facts) > 4:
+    for column, cell in enumerate(cells):
+        if column < first_value:
             continue
-        unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
-        pieces.append(
-            f"{fact.column}{fact.qualifier if fact.qualifier in ('≥', '≤', '>', '<') else ''}{fact.text}{unit}"
-        )
-    head = subject or span.text.split("|")[0].strip()
+        header = table.header[column] if column < len(table.header) else ""
+        fact = by_column.get(header)
+        if fact is not None:
+            if used and fact.start not in used and len(span.facts) > 4:
+                continue
+            unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
+            pieces.append(f"{header}{cell.replace(fact.text, fact.text + unit, 1)}")
+        elif not used and header and cell not in ("", "—", "-") and cell != head and not cell.isdigit():
+            pieces.append(f"{header}{cell}")
     return f"{head}：{'，'.join(pieces)}" if pieces else span.text
 
 
