@@ -44,7 +44,7 @@ class ExtractiveAnswerer:
 
         units = tuple(u for d in used_docs if d in knowledge.fact_tables for u in knowledge.fact_tables[d].unit_names)
         pool = [f for facts in facts_by_doc.values() for f in facts]
-        planner = Planner(knowledge.weights, pool, report_year, locate, units)
+        planner = Planner(knowledge.weights, pool, report_year, locate, units, knowledge.children(used_docs))
         plans = planner.plan(frame, spans)
         markers = _Markers(context.hits)
         if frame.english:

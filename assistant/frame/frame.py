@@ -78,6 +78,7 @@ class QuestionFrame:
     expansions: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     values: tuple[float, ...] = ()  # the figures the question states: never its answer
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # entity -> its register words (公车 -> 公务用车)
     asked_noun: str = ""  # what a "which X" question asks for (断面 in 哪个地表水断面)
     parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
 
@@ -367,6 +368,16 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
     return tuple(entities), head, tuple(dict.fromkeys(terms))
 
 
+def _aliases(entities: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return, per entity, the report-register names its everyday words have in the genre lexicon."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for entity in entities:
+        names = tuple(expand_chinese(entity))
+        if names:
+            out.append((entity, names))
+    return tuple(out)
+
+
 def _expansions(text: str, english: bool) -> tuple[str, ...]:
     return tuple(translate_english(text) if english else expand_chinese(text))
 
@@ -440,6 +451,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         expansions=expansions,
         numbers=numbers,
         values=values,
+        aliases=_aliases(entities),
         asked_noun=asked_noun,
     )
     if not with_parts:

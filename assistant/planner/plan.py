@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from assistant.evidence.scoring import Scored, score_spans
+from assistant.evidence.scoring import Scored, entity_coverage, score_spans
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import QuestionFrame
@@ -20,11 +20,16 @@ from assistant.planner import compute as ops
 from assistant.planner.compute import CannotCompute, Pool
 from assistant.planner.model import Computation, Plan, Quote
 from assistant.planner.resolve import BOUND, Filled, choose, quote_of, span_binding
-from index.facts import BUDGET_ROLES, Fact
+from index.facts import BUDGET_ROLES, Fact, heading_title
 from index.facts.roles import is_subsequence
+from index.models import Passage
+from index.structure import marker_of
 from index.text import bigrams
 
-MIN_SCORE = 0.12  # below this the best span shares too little with the question to be about it
+MIN_SCORE = 0.12
+_SECTION_BOUND = 0.6  # a section heading answers "which are the X" when it names X this well
+_MAX_ITEMS = 8
+_ITEM_TITLE = 40  # below this the best span shares too little with the question to be about it
 _MONEY = ("money",)
 _SPEND = ("spending", "actual")
 _STATED_CUES: dict[str, re.Pattern[str]] = {
@@ -44,6 +49,7 @@ class Planner:
     report_year: str
     locate: Callable[[Fact], Span | None]
     units: tuple[str, ...] = ()
+    outline: dict[tuple[str, tuple[str, ...]], list[Passage]] = field(default_factory=dict)
 
     def plan(self, frame: QuestionFrame, spans: Sequence[Span]) -> list[Plan]:
         """Return one plan per part of the question (one for a simple question)."""
@@ -71,6 +77,10 @@ class Planner:
             computed = self._compute(frame, ranked)
             if computed is not None:
                 return computed
+        if frame.answer_type == "list" and frame.operation == "lookup":
+            listed = self._sections(frame, ranked)
+            if listed is not None:
+                return listed
         chosen, missing = choose(frame, ranked, self.weights, self.report_year)
         if not chosen:
             return self._refusal(frame, ranked)
@@ -80,6 +90,48 @@ class Planner:
         if labels:
             plan.notes.append(f"报告未提及{frame.head or ''}的{'、'.join(dict.fromkeys(labels))}")
         return plan
+
+    def _sections(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        """Answer "which are the X" with the headings of the section the report gives X (its sub-sections)."""
+        best: tuple[float, tuple[str, tuple[str, ...]]] | None = None
+        for scored in ranked[:6]:
+            path = scored.span.passage.section_path
+            for depth in range(1, len(path) + 1):
+                key = (scored.span.passage.document_id, path[:depth])
+                if len(self.outline.get(key, [])) < 2 and len(self._items(key)) < 2:
+                    continue
+                title = heading_title(path[depth - 1])
+                cover = max(
+                    (entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0.0
+                )
+                if cover >= _SECTION_BOUND and (best is None or cover > best[0]):
+                    best = (cover, key)
+        if best is None:
+            return None
+        quotes = []
+        children = self.outline.get(best[1], [])
+        if len(children) >= 2:
+            for passage in children[:_MAX_ITEMS]:
+                title = passage.section_path[len(best[1][1])]
+                span = Span(passage, 0, passage.start, passage.start + len(title), title, heading_title(title), "")
+                quotes.append(Quote(span, title))
+        else:
+            for passage, start, title in self._items(best[1])[:_MAX_ITEMS]:
+                span = Span(passage, 0, start, start + len(title), title, passage.section, "")
+                quotes.append(Quote(span, title))
+        return Plan(frame, "answer", quotes=quotes)
+
+    def _items(self, key: tuple[str, tuple[str, ...]]) -> list[tuple[Passage, int, str]]:
+        """Return the numbered items of a section ("（一）预算执行进度不够均衡。…"): passage, offset, title."""
+        items: list[tuple[Passage, int, str]] = []
+        for passage in self.outline.get((key[0], (*key[1], "")), []):
+            offset = passage.start
+            for line in passage.text.split("\n"):
+                if marker_of(line) and not line.startswith(passage.section_path[-1] if passage.section_path else "\0"):
+                    title = re.split(r"[。；;：:]", line, maxsplit=1)[0][:_ITEM_TITLE]
+                    items.append((passage, offset, title))
+                offset += len(line) + 1
+        return items
 
     def _stated(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         """Return a lookup plan when the report states the result an operation asks for (平均得分94.46分)."""

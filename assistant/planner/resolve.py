@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence.fillers import FAMILIES, counter_ok, fillers
-from assistant.evidence.scoring import Scored, binding, entity_grams
+from assistant.evidence.scoring import Scored, binding, entity_coverage, entity_grams
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
@@ -135,17 +135,19 @@ def fact_fills(slot: Slot, fact: Fact) -> bool:
 def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:
     """Return how much of the question's entities a span (with its heading and lead) carries.
 
-    Strict (a figure is asked: figures are everywhere), every entity must be found, each by the report's own
-    words for it. Otherwise (a name, a date, a reason: the filler itself is evidence) the first entity — the
-    question's subject — must be found, and the entities on average."""
+    The first entity — the question's subject — must be found, by the report's own words for it, and the
+    entities on average. Strict (a figure is asked: figures are everywhere), the head entity too — the one
+    the figure is asked of ("噪声投诉" of 信访投诉里…噪声投诉). Otherwise a name, a date or a reason found is
+    evidence of its own."""
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
         return 1.0
     text = span.grams() | bigrams(span.context)
-    found = [weights.known_coverage(bigrams(e), text) for e in entities]
-    if strict:
-        return min(found)
-    return min(found[0], sum(found) / len(found))
+    found = [entity_coverage(weights, frame, e, text) for e in entities]
+    mean = sum(found) / len(found)
+    if strict and frame.head in entities:
+        return min(found[0], found[entities.index(frame.head)], mean)
+    return min(found[0], mean)
 
 
 @dataclass(frozen=True)
