@@ -111,7 +111,7 @@ def _audit_notes(plans: Sequence[Plan]) -> tuple[list[str], list[str]]:
                 message = f"报告数字不一致：{claim}"
                 if message not in warnings:
                     warnings.append(message)
-            if fact.correction:
+            if fact.correction and not fact.inconsistent:
                 message = f"报告数字有误：{fact.correction}"
                 if message not in warnings:
                     warnings.append(message)

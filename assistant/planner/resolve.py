@@ -69,7 +69,7 @@ _SLOT_NAMES: dict[str, str] = {
 def slots_of(frame: QuestionFrame) -> list[Slot]:
     """Return the slots of a frame: one per asked measure, else one per kind of answer."""
     slots: list[Slot] = []
-    numeric_types = [t for t in frame.answer_types if t in FAMILIES]
+    numeric_types = [t for t in frame.answer_types if t in FAMILIES and t != "figure"]
     seen_roles: set[str] = set()
     for measure in frame.measures:
         if measure.role in ("share", "change") and frame.operation != "lookup":
