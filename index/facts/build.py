@@ -77,9 +77,14 @@ class _Builder:
             if label[0] == paragraph.path and label[1]:
                 title = label[1]
             opening = sentences(text, paragraph.start, paragraph.end)[:1]
-            if opening and marker_of(short) and len(opening[0].text) <= _LABEL_PARAGRAPH:
-                if not parse_figures(opening[0].text) and opening[0].end < paragraph.end:
-                    title = heading_title(opening[0].text).rstrip("。：:；;")  # "（1）基本支出。年度预算…"
+            if (
+                opening
+                and marker_of(short)
+                and len(opening[0].text) <= _LABEL_PARAGRAPH
+                and not parse_figures(opening[0].text)
+                and opening[0].end < paragraph.end
+            ):
+                title = heading_title(opening[0].text).rstrip("。：:；;")  # "（1）基本支出。年度预算…"
             lead = _lead(paragraph.text)
             for sentence in sentences(text, paragraph.start, paragraph.end):
                 if addresses_assistant(sentence.text):
