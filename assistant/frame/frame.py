@@ -11,7 +11,7 @@ from index.expand import expand_chinese, translate_english
 from index.facts import Role
 from index.figures import COUNT_UNITS, parse_figures
 from index.lexicon import load, words
-from index.segment import Token, find_cue, has_cue, segment
+from index.segment import Token, find_cue, segment
 from index.text import is_mostly_chinese, normalise
 
 AnswerType = Literal[
@@ -183,7 +183,8 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
     table = _cues("english") if english else _cues("operations")
     for name in order:
         cues = table.get(name, ())
-        hit = any(c in lowered for c in cues) if english else has_cue(text, tokens, cues)
+        # Operation cues are phrases ("还剩多少没用"), matched as such; everyday words go by word boundaries.
+        hit = any(c in lowered for c in cues) if english else any(c in text for c in cues if len(c) >= 2)
         if not hit:
             continue
         if name == "growth" and not re.search(r"百分之|%|增长率|增幅|降幅|几成|多少|percent|how much|by how", lowered):

@@ -68,7 +68,12 @@ class Pool:
         exclude: Sequence[Fact] = (),
         where: Callable[[Fact], bool] | None = None,
     ) -> Fact | None:
-        """Return the fact best bound to an entity among those of the roles (earlier roles preferred)."""
+        """Return the fact best bound to an entity among those of the roles (earlier roles preferred). A
+        question that names no entity asks of the reporting unit: its own figures (and totals) come first."""
+        if not bigrams(entity) and where is None:
+            own = self.find(entity, roles, families, period, exclude, where=lambda f: f.generic or is_total(f))
+            if own is not None:
+                return own
         best: tuple[float, Fact] | None = None
         taken = {(f.document_id, f.start) for f in exclude}
         for fact in self.facts:

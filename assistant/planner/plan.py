@@ -22,6 +22,7 @@ from assistant.planner.model import Computation, Plan, Quote
 from assistant.planner.resolve import BOUND, Filled, choose, quote_of, span_binding
 from index.facts import BUDGET_ROLES, Fact, heading_title
 from index.facts.roles import is_subsequence
+from index.figures import COUNT_UNITS
 from index.models import Passage
 from index.structure import marker_of
 from index.text import bigrams
@@ -309,7 +310,11 @@ class Planner:
         if current is None:
             return []
         previous = pool.find(
-            entity, (current.role,), (current.family,), period="previous", where=lambda f: f.counter == current.counter
+            entity,
+            tuple(dict.fromkeys((current.role, *roles))),
+            (current.family,),
+            period="previous",
+            where=lambda f: f.counter == current.counter,
         )
         if previous is None:
             return []
@@ -375,6 +380,8 @@ class Planner:
         entity = self._entity(frame)
         counter = frame.counter or _per_unit(frame.text)
         per = _per_entity(frame)
+        if per and (per in COUNT_UNITS or _per_unit(frame.text)):
+            per = ""  # "每公里", "每人次": a unit to divide by, named by the counter branch below
         money_roles = (*self._spend_measure(frame), "amount", "budget", "spending")
         count_roles = ("count", "actual")
         if per:
@@ -555,7 +562,7 @@ def _per_entity(frame: QuestionFrame) -> str:
     return next((e for e in frame.entities if word in e or e in word), word)
 
 
-_PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里|家|项|所|名|座|辆)")
+_PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|平方米|亩|吨|天)")
 
 
 def _per_unit(text: str) -> str:

@@ -254,7 +254,7 @@ def choose(
         chosen.append(picked)
         remaining = [s for s in remaining if s not in picked.slots]
         pool.remove(scored)
-    if not chosen and ranked and unfamiliar(weights, frame):
+    if not chosen and ranked and unfamiliar(weights, frame) and any(s.kind in FAMILIES for s in remaining):
         # The question's words are not the report's (everyday words, or English): the multilingual embedding
         # found the passage; take its best span that holds exactly what is asked.
         best_dense = max(s.span.dense for s in ranked)
