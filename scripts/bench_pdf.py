@@ -42,7 +42,10 @@ def build(path: Path, pages: int) -> int:
             a = 1000 + 37.5 * section + k
             items.append(PARAGRAPH.format(n=2020 + k, a=a, b=a * 1.05, c=a * 0.97, r=97.0 - k))
         rows = [["一级指标", "二级指标", "三级指标", "分值", "得分"]]
-        rows += [["产出指标", "数量指标" if i < 4 else "质量指标", f"指标{section}-{i}", "5", str(4 + i % 2)] for i in range(8)]
+        rows += [
+            ["产出指标", "数量指标" if i < 4 else "质量指标", f"指标{section}-{i}", "5", str(4 + i % 2)]
+            for i in range(8)
+        ]
         rows += [["合计", "", "", "40", "36"]]
         items.append(f"表{section} 第{section}个项目绩效指标完成情况")
         items.append(Drawn(rows, {(1, 0): (8, 1), (1, 1): (4, 1), (5, 1): (4, 1), (9, 0): (1, 3)}))
