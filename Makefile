@@ -44,6 +44,7 @@ typecheck: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_index.py
+	$(BIN)/python scripts/bench_pdf.py
 	$(BIN)/python scripts/bench_answer.py
 	$(BIN)/python scripts/bench_figures.py
 	$(BIN)/python scripts/bench_web.py
