@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation.questions import load_questions
-from assistant.normalise import normalise
 from assistant.settings import Settings
 from index.chunking import chunk_document
 from index.loaders import load_document
 from index.models import Document, Passage
+from index.text import normalise
 from tests.conftest import REPO
 
 CORPUS = REPO / "seeds" / "corpus"

@@ -362,7 +362,10 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
         subject = next((f.subject for f in filled.facts if f.subject), "") or span.heading
         if subject and weights.coverage(head, bigrams(subject)) >= BOUND:
             prefix = subject
-    return Quote(span, text.strip(), filled.facts, prefix)
+    # A description quoting figures rests on them as well: they are checked and warned about like any other.
+    lo_at, hi_at = start, start + len(text)
+    facts = filled.facts or tuple(f for f in span.facts if lo_at <= f.start < hi_at)
+    return Quote(span, text.strip(), facts, prefix)
 
 
 def _slice(span: Span, start: int, end: int) -> str:
