@@ -362,9 +362,10 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
         subject = next((f.subject for f in filled.facts if f.subject), "") or span.heading
         if subject and weights.coverage(head, bigrams(subject)) >= BOUND:
             prefix = subject
-    # A description quoting figures rests on them as well: they are checked and warned about like any other.
+    # Every figure the quote shows is one the answer rests on: each is checked and warned about.
     lo_at, hi_at = start, start + len(text)
-    facts = filled.facts or tuple(f for f in span.facts if lo_at <= f.start < hi_at)
+    shown = tuple(f for f in span.facts if lo_at <= f.start < hi_at)
+    facts = (*filled.facts, *(f for f in shown if f not in filled.facts))
     return Quote(span, text.strip(), facts, prefix)
 
 
