@@ -221,6 +221,17 @@ def total(label: str, facts: Sequence[Fact]) -> Computation:
     return Computation("sum", label, formula, result, tuple(facts), _notes(*facts))
 
 
+def combined_rate(spent: Computation, budget: Computation) -> Computation:
+    """The rate of two totals computed before (total spending ÷ total budget)."""
+    s = sum(f.base for f in spent.operands)
+    b = sum(f.base for f in budget.operands)
+    if b <= 0:
+        raise CannotCompute("预算合计为零，无法计算综合执行率", budget.operands)
+    value = s / b * 100
+    formula = f"{spent.result} ÷ {budget.result} ≈ {value:.2f}%"
+    return Computation("share", "综合执行率", formula, f"{value:.2f}%", (*spent.operands, *budget.operands))
+
+
 def mean(label: str, facts: Sequence[Fact]) -> Computation:
     """The average of facts of one unit."""
     first = facts[0]

@@ -8,6 +8,7 @@ absent from the question and bound to its subject; otherwise the plan refuses.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -362,6 +363,67 @@ class Planner:
                 continue
             if len(rows) >= 2 and pool.bind(self._entity(frame), rows[0]) >= 0.3:
                 return rows
+        return self._section_members(frame, pool, roles, expected)
+
+    def _section_members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str], expected: int) -> list[Fact]:
+        """Return one fact per sub-section of the section the report gives the group ("两个重点任务项目":
+        the section 重点任务项目 and its two sub-sections), resolved from the report's own list."""
+        families = ("money", "count", "score", "percent")
+        for (document_id, path), children in self.outline.items():
+            if not path or not path[-1] or len(children) < 2 or (expected and len(children) != expected):
+                continue
+            title = heading_title(path[-1])
+            if (
+                max((entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0)
+                < _SECTION_BOUND
+            ):
+                continue
+            members: list[Fact] = []
+            for child in children:
+                scope = child.section_path[: len(path) + 1]
+                found = pool.find(
+                    "",
+                    roles,
+                    families,
+                    where=lambda f, s=scope, d=document_id: f.document_id == d and f.scope[: len(s)] == s,
+                )
+                if found is None:
+                    break
+                members.append(found)
+            if len(members) == len(children):
+                return members
+        return self._item_members(frame, pool, roles, expected)
+
+    def _item_members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str], expected: int) -> list[Fact]:
+        """As `_section_members`, for a group the report lists as numbered items of one section."""
+        families = ("money", "count", "score", "percent")
+        for (document_id, path), passages in self.outline.items():
+            if not path or path[-1] != "" or not passages:
+                continue
+            key = (document_id, path[:-1])
+            title = heading_title(key[1][-1]) if key[1] else ""
+            if (
+                max((entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0)
+                < _SECTION_BOUND
+            ):
+                continue
+            items = self._items(key)
+            if len(items) < 2 or (expected and len(items) != expected):
+                continue
+            bounds = [start for _, start, _ in items] + [passages[-1].end]
+            members: list[Fact] = []
+            for lo, hi in itertools.pairwise(bounds):
+                found = pool.find(
+                    "",
+                    roles,
+                    families,
+                    where=lambda f, a=lo, b=hi, d=document_id: f.document_id == d and a <= f.start < b,
+                )
+                if found is None:
+                    break
+                members.append(found)
+            if len(members) == len(items):
+                return members
         return []
 
     def _sum(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
@@ -374,6 +436,11 @@ class Planner:
                 continue
             word = next((m.word for m in frame.measures if m.role == role), "")
             out.append(ops.total(f"{word}合计", members))
+        budgets = [c for c in out if c.operands and c.operands[0].role in BUDGET_ROLES]
+        spent = [c for c in out if c.operands and c.operands[0].role in _SPEND]
+        if any(m.role == "rate" for m in frame.measures) and budgets and spent:
+            # "综合执行率": the total spending over the total budget.
+            out.append(ops.combined_rate(spent[0], budgets[0]))
         return out
 
     def _average(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
@@ -408,12 +475,29 @@ class Planner:
         return []
 
     def _implied(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """The target a completion rate implies: what was done and its rate of completion, stated together
+        (in one clause group) about the entity."""
         entity = self._entity(frame)
-        rate = pool.find(entity, ("rate",), ("percent",))
-        done = pool.find(entity, ("count", "actual", "amount", "spending"), ("count", "money"))
-        if rate is None or done is None:
+        best: tuple[float, Fact, Fact] | None = None
+        for rate in pool.facts:
+            if rate.family != "percent" or rate.role != "rate" or "完成" not in rate.label + rate.role_word:
+                continue
+            for done in pool.facts:
+                if (
+                    done.sentence_start != rate.sentence_start
+                    or done.document_id != rate.document_id
+                    or done.start >= rate.start
+                    or done.family not in ("count", "money")
+                    or done.role == "target"
+                    or (frame.counter and done.counter != frame.counter)
+                ):
+                    continue
+                score = pool.bind(entity, done) + pool.bind(entity, rate)
+                if best is None or score > best[0]:
+                    best = (score, done, rate)
+        if best is None or best[0] < 2 * BOUND:
             return []
-        return [ops.implied_target(done, rate)]
+        return [ops.implied_target(best[1], best[2])]
 
     def _deduction(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
