@@ -381,12 +381,7 @@ class Planner:
             members: list[Fact] = []
             for child in children:
                 scope = child.section_path[: len(path) + 1]
-                found = pool.find(
-                    "",
-                    roles,
-                    families,
-                    where=lambda f, s=scope, d=document_id: f.document_id == d and f.scope[: len(s)] == s,
-                )
+                found = pool.find("", roles, families, where=_under(document_id, scope))
                 if found is None:
                     break
                 members.append(found)
@@ -413,12 +408,7 @@ class Planner:
             bounds = [start for _, start, _ in items] + [passages[-1].end]
             members: list[Fact] = []
             for lo, hi in itertools.pairwise(bounds):
-                found = pool.find(
-                    "",
-                    roles,
-                    families,
-                    where=lambda f, a=lo, b=hi, d=document_id: f.document_id == d and a <= f.start < b,
-                )
+                found = pool.find("", roles, families, where=_between(document_id, lo, hi))
                 if found is None:
                     break
                 members.append(found)
@@ -618,6 +608,16 @@ def _whole_subject(whole: str) -> str:
         if rest == word:
             return ""
     return whole.removeprefix("全部").removeprefix("全年") if len(rest) >= 2 else ""
+
+
+def _under(document_id: str, scope: tuple[str, ...]) -> Callable[[Fact], bool]:
+    """Return a test for the facts of a document under a heading path."""
+    return lambda f: f.document_id == document_id and f.scope[: len(scope)] == scope
+
+
+def _between(document_id: str, lo: int, hi: int) -> Callable[[Fact], bool]:
+    """Return a test for the facts of a document inside [lo, hi)."""
+    return lambda f: f.document_id == document_id and lo <= f.start < hi
 
 
 def _group_size(text: str) -> int:
