@@ -76,7 +76,7 @@ def figure_fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[F
     for fact in span.facts:
         if fact.family not in families or normalise(fact.text) in asked or fact.value in frame.values:
             continue
-        if kind == "count" and not counter_ok(fact, frame.counter):
+        if kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
             continue
         out.append(Filler(kind, fact.text, fact.start, fact))
     return out

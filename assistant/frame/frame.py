@@ -80,6 +80,8 @@ class QuestionFrame:
     values: tuple[float, ...] = ()  # the figures the question states: never its answer
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # entity -> its register words (公车 -> 公务用车)
     asked_noun: str = ""  # what a "which X" question asks for (断面 in 哪个地表水断面)
+    modifiers: tuple[str, ...] = ()  # entities that open with a verb: they qualify, they do not name
+    counters: tuple[str, ...] = ()  # every "how many + counter" of the question (多少路…多少辆)
     parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
 
     @property
@@ -369,6 +371,16 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
     return tuple(entities), head, tuple(dict.fromkeys(terms))
 
 
+def _modifiers(entities: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the entities that open with a verb ("纳入自评", "负责考核"): they qualify, they do not name."""
+    out = []
+    for entity in entities:
+        tokens = segment(entity)
+        if tokens and tokens[0].flag == "v" and len(tokens) > 1:
+            out.append(entity)
+    return tuple(out)
+
+
 def _aliases(entities: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Return, per entity, the report-register names its everyday words have in the genre lexicon."""
     out: list[tuple[str, tuple[str, ...]]] = []
@@ -453,6 +465,8 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         numbers=numbers,
         values=values,
         aliases=_aliases(entities),
+        modifiers=_modifiers(entities),
+        counters=tuple(m.group("unit") for m in _COUNTER.finditer(text)),
         asked_noun=asked_noun,
     )
     if not with_parts:

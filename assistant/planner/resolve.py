@@ -124,12 +124,24 @@ def period_ok(frame: QuestionFrame, fact: Fact, report_year: str) -> bool:
 
 
 def fact_fills(slot: Slot, fact: Fact) -> bool:
-    """Tell whether a fact can fill a slot: the family of its kind, the role of its measure."""
+    """Tell whether a fact can fill a slot: the family of its kind, the role of its measure. A rate, score or
+    goal asked by name (执行率, 满意度) is one the fact's own words name: 分担率 is no 执行率."""
     if slot.kind in FAMILIES and fact.family not in FAMILIES[slot.kind]:
         return False
     if slot.measure is None:
         return True
-    return fact.role in _COMPATIBLE.get(slot.measure.role, frozenset({slot.measure.role}))
+    if fact.role not in _COMPATIBLE.get(slot.measure.role, frozenset({slot.measure.role})):
+        return False
+    word = slot.measure.word
+    if slot.measure.role in _NAMED_ROLES and len(word) >= 2 and word not in _GENERIC_MEASURES:
+        own = bigrams(f"{fact.role_word} {fact.label} {fact.column}")
+        named = bigrams(word)
+        return len(named & own) * 2 >= len(named)
+    return True
+
+
+_NAMED_ROLES = frozenset({"rate", "share", "score", "weight", "target", "change"})
+_GENERIC_MEASURES = frozenset({"比例", "得分", "分值", "比重", "占比", "目标", "增长", "下降", "率"})
 
 
 def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:
@@ -145,9 +157,11 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
     text = span.grams() | bigrams(span.context)
     found = [entity_coverage(weights, frame, e, text) for e in entities]
     mean = sum(found) / len(found)
+    naming = [i for i, e in enumerate(entities) if e not in frame.modifiers] or [0]
+    first = found[naming[0]]
     if strict and frame.head in entities:
-        return min(found[0], found[entities.index(frame.head)], mean)
-    return min(found[0], mean)
+        return min(first, found[entities.index(frame.head)], mean)
+    return min(first, mean)
 
 
 @dataclass(frozen=True)
@@ -197,7 +211,7 @@ def fill_span(
                 and (unbound or max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound)
             ]
             if slot.kind == "count":
-                options = [f for f in options if counter_ok(f, frame.counter)]
+                options = [f for f in options if any(counter_ok(f, c) for c in (frame.counters or (frame.counter,)))]
             if slot.measure is None or slot.measure.role != "target":
                 options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
             if not options:
