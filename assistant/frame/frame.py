@@ -193,6 +193,8 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
             continue  # "比上年有所下降" says a comparison, not a question about its size
         if name == "growth" and not re.search(r"百分之|%|率|增幅|降幅|几成|percent", lowered):
             name = "difference"
+        if name == "implied_target" and not re.search(r"目标|任务|计划|应完成", lowered):
+            continue  # "推算…累计建成": a reckoning, but not of a target
         if name == "sum" and not re.search(r"合计|加起来|合起来|总计|之和|加在一起|两|几个|各|total|combined", lowered):
             continue
         return {"extreme_max": "max", "extreme_min": "min"}.get(name, name)  # type: ignore[return-value]

@@ -71,9 +71,20 @@ class Pool:
         """Return the fact best bound to an entity among those of the roles (earlier roles preferred). A
         question that names no entity asks of the reporting unit: its own figures (and totals) come first."""
         if not bigrams(entity) and where is None:
-            own = self.find(entity, roles, families, period, exclude, where=lambda f: f.generic or is_total(f))
-            if own is not None:
-                return own
+            # The reporting unit as a whole: its figure of a role is the largest of that role (every part is
+            # inside it); the role the question names first.
+            taken = {(f.document_id, f.start) for f in exclude}
+            for role in roles:
+                options = [
+                    f
+                    for f in self.facts
+                    if f.role == role
+                    and f.family in families
+                    and (f.period == period or period == "any")
+                    and (f.document_id, f.start) not in taken
+                ]
+                if options:
+                    return max(options, key=lambda f: (f.base, f.generic, -f.start))
         best: tuple[float, Fact] | None = None
         taken = {(f.document_id, f.start) for f in exclude}
         for fact in self.facts:

@@ -280,7 +280,10 @@ class Planner:
                 return [ops.difference("相差", a, b)]
         entity = self._entity(frame)
         measures = [m.role for m in frame.measures if m.role not in ("change",)]
-        if len(set(measures)) >= 2:
+        comparable = len(set(measures)) >= 2 and (
+            set(measures[:2]) <= BUDGET_ROLES or set(measures[:2]) <= {"spending", "actual"}
+        )
+        if comparable:
             a = pool.find(entity, (measures[0],), families)
             b = pool.find(entity, (measures[1],), families, exclude=[a] if a else [])
             if a is not None and b is not None:
@@ -449,15 +452,22 @@ class Planner:
             if amount is not None and count is not None:
                 return [ops.per_unit(amount, count)]
         if counter:
-            amount = pool.find(entity, money_roles, _MONEY)
             count = pool.find(
                 entity,
                 count_roles,
                 ("count", "measure", "duration"),
                 where=lambda f: counter in (f.counter, f.unit) or f.unit.endswith(counter),
             )
-            if amount is not None and count is not None:
-                return [ops.per_unit(amount, count)]
+            if count is not None:
+                # The amount stated beside the count (its sentence) is the one it divides; else the entity's.
+                amount = pool.find(
+                    entity,
+                    money_roles,
+                    _MONEY,
+                    where=lambda f: (f.document_id, f.sentence_start) == (count.document_id, count.sentence_start),
+                ) or pool.find(entity, money_roles, _MONEY)
+                if amount is not None:
+                    return [ops.per_unit(amount, count)]
         if _group_size(frame.text) or "各" in frame.text:  # "4个项目平均得分": the mean over a named group
             members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
             if len(members) >= 2:
@@ -490,6 +500,8 @@ class Planner:
         return [ops.implied_target(best[1], best[2])]
 
     def _deduction(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        if re.search(r"最多|最大|最高", frame.text):
+            return self._most_deducted(pool)
         entity = self._entity(frame)
         score = pool.find(entity, ("score",), ("score",))
         if score is None:
@@ -501,6 +513,23 @@ class Planner:
             where=lambda f: f.table == score.table and f.row == score.row if score.in_table else True,
         )
         if weight is None:
+            return []
+        return [ops.deduction(weight, score)]
+
+    def _most_deducted(self, pool: Pool) -> list[Computation]:
+        """The item that lost most points, of the rows of a scoring table (each pairs a weight with a score)."""
+        pairs: list[tuple[float, Fact, Fact]] = []
+        for weight in pool.facts:
+            if weight.role != "weight" or not weight.in_table:
+                continue
+            for score in pool.facts:
+                same = (score.table, score.row) == (weight.table, weight.row)
+                if score.role == "score" and same and score.document_id == weight.document_id:
+                    pairs.append((weight.value_used - score.value_used, weight, score))
+        if not pairs:
+            return []
+        lost, weight, score = max(pairs, key=lambda p: p[0])
+        if lost <= 0:
             return []
         return [ops.deduction(weight, score)]
 
