@@ -141,7 +141,10 @@ def fact_fills(slot: Slot, fact: Fact) -> bool:
 
 
 _NAMED_ROLES = frozenset({"rate", "share", "score", "weight", "target", "change"})
-_GENERIC_MEASURES = frozenset({"比例", "得分", "分值", "比重", "占比", "目标", "增长", "下降", "率"})
+# Measure words that name their role whatever the report calls it (满分 = 分值 = 权重).
+_GENERIC_MEASURES = frozenset(
+    {"比例", "得分", "分值", "满分", "权重", "评分", "自评得分", "总得分", "比重", "占比", "目标", "增长", "下降", "率"}
+)
 
 
 def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:

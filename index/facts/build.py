@@ -6,7 +6,16 @@ import re
 from collections.abc import Sequence
 
 from index.facts.model import Fact, FactTable, Period, Role
-from index.facts.roles import is_category, period_of, report_year, role_of, subject_of, unit_level, unit_names
+from index.facts.roles import (
+    is_category,
+    period_of,
+    report_year,
+    role_of,
+    strip_trailing,
+    subject_of,
+    unit_level,
+    unit_names,
+)
 from index.figures import Figure, parse_figures
 from index.models import CELL_SEPARATOR, SECTION_SEPARATOR, Document, Table
 from index.structure import Outline, marker_of, parse_outline
@@ -105,6 +114,8 @@ class _Builder:
             if group != reading.group:
                 reading = _Reading(group)
             role, word = role_of(figure.label, figure.family)
+            if role == "weight" and re.search(r"[得获]满分$", strip_trailing(figure.label)):
+                role, word = "score", "得满分"  # "因此得满分4.4分": the score reached its full mark
             if figure.qualifier in _TARGET_QUALIFIERS:
                 role, word = "target", figure.qualifier  # "不少于1,200家次": a goal, not what was done
             own = subject_of(figure.label, word)
