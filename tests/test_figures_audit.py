@@ -42,6 +42,8 @@ def test_seed_audit_finds_exactly_the_failing_relations(
         ("inconsistent_value", "18,977.96万元"),
         ("unit_slip", "1,180.85元"),
         ("unit_slip", "17,865.48元"),
+        ("score_weight", "49.4分"),  # 各项均称满分 (10 + 10 + 4.4 + 25) but the weight is 50
+        ("outline", "（三）"),  # two （三） under 一、
     }
 
 
