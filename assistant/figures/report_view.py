@@ -71,6 +71,11 @@ class Row:
     facts: list[Fact]
 
     @property
+    def name(self) -> str:
+        """The label without its outline marker or 其中 (for claims)."""
+        return _bare(self.label)
+
+    @property
     def is_part(self) -> bool:
         return bool(re.match(r"^(?:其中|含)[：:]?", self.label))
 
@@ -221,6 +226,16 @@ class ReportView:
         lead = strip_trailing(lead.rstrip("为是有如下"))
         return ends_with_word(lead, "targets", "lead") and not has_word(lead, "targets", "results")
 
+    def entity(self, fact: Fact) -> str:
+        """Return the thing a fact's section is about: its deepest heading that names one, not a topic."""
+        from index.facts import heading_title
+
+        for heading in reversed(fact.scope):
+            title = heading_title(heading)
+            if title and not ends_with_word(title, "headings", "topic") and not title.startswith("表"):
+                return title
+        return ""
+
     def unit_level(self, fact: Fact) -> bool:
         """Tell whether a fact is the reporting unit's own (我局全年支出, 凤栖分局部门预算总收入)."""
         if not fact.generic:
@@ -305,10 +320,6 @@ def _row_label(cells: Sequence[str], header: Sequence[str], facts: Sequence[Fact
     return label
 
 
-def in_order(facts: Iterable[Fact]) -> list[Fact]:
-    return sorted(facts, key=lambda f: f.start)
-
-
 __all__ = [
     "MONEY_ROLES",
     "ReportView",
@@ -317,7 +328,6 @@ __all__ = [
     "cjk_count",
     "ends_with_word",
     "has_word",
-    "in_order",
     "lexicon",
     "starts_with_word",
 ]

@@ -26,7 +26,7 @@ def adjustments(view: ReportView) -> None:
             adjusted = next((f for f in row.facts if f.role == "adjusted_budget"), None)
             changes = [f for f in row.facts if is_adjustment(f)]
             if initial is not None and adjusted is not None and changes:
-                _check(view, initial, changes, adjusted, row.label, tight=True)
+                _check(view, initial, changes, adjusted, row.name, tight=True)
     for chain in adjustment_chains(view):
         adjusted = _adjusted_after(view, chain)
         if adjusted is not None:
@@ -35,7 +35,12 @@ def adjustments(view: ReportView) -> None:
         elsewhere = _elsewhere(view, chain)
         if not any(_check(view, chain.initial, chain.adjustments, c, "", tight=False) for c in elsewhere):
             later = [c for c in elsewhere if c.start > chain.adjustments[-1].start and c.generic]
-            if later and len({c.value for c in later}) == 1 and chain.initial.generic and not _other_sources(view, chain):
+            if (
+                later
+                and len({c.value for c in later}) == 1
+                and chain.initial.generic
+                and not _other_sources(view, chain)
+            ):
                 _check(view, chain.initial, chain.adjustments, later[0], "", tight=True)
 
 

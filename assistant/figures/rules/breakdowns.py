@@ -102,9 +102,12 @@ def _by_role(view: ReportView, wholes: Sequence[Fact], parts: Sequence[Fact], co
         if not candidates:
             continue
         keys = list(dict.fromkeys(_role_key(p) for p in members))
+        specific = [k for k in keys if _specific(k)]
+        if len(specific) == 1:
+            keys = specific  # "工资福利支出…；对个人和家庭的补助58.50万元": a part naming no role is one of the others
         if len(keys) == 1:
-            whole: Fact | None = candidates[-1]
             key = keys[0]
+            whole: Fact | None = candidates[-1]
             if whole is not None and _specific(key) and _specific(_role_key(whole)) and _role_key(whole) != key:
                 whole = next((w for w in reversed(candidates) if _role_key(w) == key), None)
             if whole is not None:

@@ -8,11 +8,13 @@ A growth in % is relative to the old value; in 百分点, or in the unit of the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from assistant.figures.relations import Outcome, change, quantity, shown
 from assistant.figures.report_view import ReportView, has_word
 from assistant.figures.rules import register
 from index.facts import Fact
+from index.lexicon import load
 
 _VALUED = frozenset({"money", "count", "measure", "percent", "duration", "score"})
 
@@ -72,12 +74,18 @@ def _compared(view: ReportView, stated: Fact, members: Sequence[Fact]) -> tuple[
     return None
 
 
+@cache
+def _previous_words() -> tuple[str, ...]:
+    words: list[str] = load("roles")["subjects"]["previous_period"]
+    return tuple(words)
+
+
 def _names_previous(view: ReportView, fact: Fact) -> bool:
     """Tell whether a fact's own label says it is the earlier value (比上年的…, 2021年为…, 上年为…)."""
     label = fact.label
     if fact.year and fact.year != view.table.report_year:
         return True
-    return label.startswith(("比", "较", "与")) or any(w in label for w in ("上年", "去年", "上一年", "同期"))
+    return label.startswith(("比", "较", "与")) or any(w in label for w in _previous_words())
 
 
 def _check(view: ReportView, stated: Fact, new: Fact, old: Fact, sign: float) -> None:

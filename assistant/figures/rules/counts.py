@@ -36,13 +36,14 @@ def counts(view: ReportView) -> None:
 
 
 def _report(view: ReportView, fact: Fact, listed: Sequence[int], what: str) -> None:
-    holds = int(fact.value) in listed and fact.value == int(fact.value)
-    n = listed[0]
+    holds = fact.value == int(fact.value) and int(fact.value) in listed
+    n = int(fact.value) if holds else listed[0]
+    stated = fact.text if fact.text.endswith(fact.unit) else f"{fact.text}{fact.unit}"
     view.add(
         "count",
-        f"{fact.label}{fact.text}{fact.unit if fact.unit not in fact.text else ''}{fact.after}与所列{what}数目一致",
+        f"“{fact.label}{stated}{fact.after}”与所列{what}数目{'一致' if holds else '不符'}",
         f"所列{what}共{n}{fact.unit}",
-        f"{fact.text}{fact.unit if fact.unit not in fact.text else ''}",
+        stated,
         f"{n}{fact.unit}",
         holds,
         [fact],
@@ -73,7 +74,7 @@ def _listed(view: ReportView, fact: Fact, start: int) -> tuple[list[int], str] |
     allowed = [len(items)]
     if re.search(r"[和及与]", items[-1]):
         allowed.append(len(items) + 1)
-    return allowed, "项目" if False else "名称"
+    return allowed, "名称"
 
 
 def _paragraph_items(view: ReportView, after: int) -> tuple[list[int], str] | None:

@@ -32,7 +32,7 @@ def rates(view: ReportView) -> None:
             for rate in (f for f in row.facts if is_execution_rate(f)):
                 numerator = _numerator(row.facts)
                 if numerator is not None:
-                    _check(view, rate, numerator, best_budget(row.facts), tight=True, what=row.label)
+                    _check(view, rate, numerator, best_budget(row.facts), tight=True, what=row.name)
     for sentence in view.sentences():
         segment: list[Fact] = []
         for fact in sentence:
@@ -64,6 +64,7 @@ def _check(view: ReportView, rate: Fact, num: Fact, budgets: Sequence[Fact], tig
         label = f"{what or rate.subject}{rate.column}"
     else:
         subject = next((b.subject for b in budgets[:1] if not b.generic), "") or ("" if num.generic else num.subject)
+        subject = subject or view.entity(rate)
         label = rate.label if subject in rate.label else f"{subject}{rate.label}"
     claim = f"{label}{shown(rate)}"
     if not tight:

@@ -26,7 +26,7 @@ def scores(view: ReportView) -> None:
             weight = next((f for f in row.facts if f.role == "weight" and f.family == "score"), None)
             score = next((f for f in row.facts if f.role == "score" and f.family == "score"), None)
             if weight is not None and score is not None:
-                _not_above(view, score, weight, f"{row.label}")
+                _not_above(view, score, weight, row.name)
     for sentence in view.sentences():
         weight = None
         for fact in sentence:

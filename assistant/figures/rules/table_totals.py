@@ -109,7 +109,7 @@ def _column(view: ReportView, index: int, relation: _Relation, whole: Fact) -> N
     facts = [p for p in parts if p is not None]
     kind: FindingKind = "score_sum" if whole.family == "score" else "sum"
     caption = view.document.tables[index].caption.split(" ")[0]
-    name = f"{caption}{relation.whole.label}{whole.column}"
+    name = f"{caption}{relation.whole.name}{whole.column}"
     if relation.average:
         found = mean(facts, whole)
         formula = f"({' + '.join(shown(p) for p in facts)}) ÷ {len(facts)} = {quantity(found.value, whole)}"

@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from assistant.figures.relations import shown
-from assistant.figures.report_view import MONEY_ROLES, ReportView, cjk_count
+from assistant.figures.report_view import MONEY_ROLES, ReportView, cjk_count, lexicon
 from assistant.figures.rules import register
 from assistant.figures.verify import value_matches
 from index.facts import BUDGET_ROLES, Fact
@@ -44,6 +44,10 @@ def _normal(subject: str) -> str:
                 text = text[len(word) :]
                 changed = True
                 break
+    for verb in lexicon("values", "trailing_verbs"):
+        if text.endswith(verb) and len(text) > len(verb) + 2:
+            text = text[: -len(verb)]
+            break
     return _MEASURE_SUFFIX.sub("", text) if len(text) > 4 else text
 
 
