@@ -44,12 +44,13 @@ typecheck: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_index.py
+	$(BIN)/python scripts/bench_pdf.py
 	$(BIN)/python scripts/bench_answer.py
 	$(BIN)/python scripts/bench_figures.py
 	$(BIN)/python scripts/bench_web.py
 
 eval: setup
-	$(BIN)/report-assistant eval seeds/dev.jsonl --answers-out reports/dev-answers.jsonl --report-out reports/dev
+	$(BIN)/report-assistant eval-suite seeds/suite.toml --out reports/suite
 
 audit: setup
 	$(BIN)/report-assistant audit

@@ -51,6 +51,23 @@ class Knowledge:
             for fact in table.facts
         ]
 
+    def children(self, document_ids: set[str]) -> dict[tuple[str, tuple[str, ...]], list[Passage]]:
+        """Return, per (document, section path), the first passage of each of its sub-sections in order."""
+        out: dict[tuple[str, tuple[str, ...]], list[Passage]] = {}
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for passage in self.passages:
+            if passage.document_id not in document_ids:
+                continue
+            path = passage.section_path
+            out.setdefault((passage.document_id, (*path, "")), []).append(passage)  # the section's own passages
+            for depth in range(len(path)):
+                child = (passage.document_id, path[: depth + 1])
+                if child in seen:
+                    continue
+                seen.add(child)
+                out.setdefault((passage.document_id, path[:depth]), []).append(passage)
+        return out
+
     def facts_in(self, document_id: str, start: int, end: int) -> list[Fact]:
         """Return the facts of a document whose figure starts inside [start, end)."""
         table = self.fact_tables.get(document_id)

@@ -40,7 +40,8 @@ class Table:
 
     `header` holds one name per column (a multi-row header is joined per column with "/"); its line is in
     the text once, at `header_row`. `rows` are the body rows in order, a table continued on the next page
-    joined to its first part.
+    joined to its first part. The span starts at the caption line (when there is one) and ends after the
+    last row, or after the notes right under the table ("注：执行率=…") that belong to it.
     """
 
     caption: str

@@ -12,6 +12,7 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[{_CJK}])")
 _SPACE_BEFORE_CJK_AFTER_DIGIT = re.compile(rf"(?<=[0-9%])[ \t\u00a0]+(?=[{_CJK}])")
 _SPACE_AFTER_CJK_BEFORE_DIGIT = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[0-9])")
 _MULTI_SPACE = re.compile(r"[ \t\u00a0]{2,}")
+_CAPTION_LABEL = re.compile(r"^\s*((?:附表|续表|表|图)\s*\d+(?:[-－.．]\d+)*)[ \t\u00a0]+(?=\S)")
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[/，,共]\s*\d{1,3}\s*页?)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
@@ -29,8 +30,13 @@ def clean_inline(text: str) -> str:
 
     >>> clean_inline("数 据资源盘点，共 4,672.31 万元")
     '数据资源盘点，共4,672.31万元'
+    >>> clean_inline("表2 农村公路 养护绩效")
+    '表2 农村公路养护绩效'
     """
     text = text.replace("\u3000", " ").replace("\ufeff", "")
+    label = _CAPTION_LABEL.match(text)
+    if label:  # "表2 农村公路…": the space after a table's number belongs to its caption
+        return label.group(1) + " " + clean_inline(text[label.end() :])
     text = _SPACE_BETWEEN_CJK.sub("", text)
     text = _SPACE_BEFORE_CJK_AFTER_DIGIT.sub("", text)
     text = _SPACE_AFTER_CJK_BEFORE_DIGIT.sub("", text)

@@ -18,9 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation.questions import load_questions
 from assistant.evaluation.suite import load_suite
-from assistant.normalise import normalise
 from index.chunking import chunk_document
 from index.loaders import load_document
+from index.text import normalise
 
 
 def main() -> int:

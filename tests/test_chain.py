@@ -170,7 +170,8 @@ def test_a_follow_up_is_answered_with_the_subject_of_the_previous_question(
     ]
     record = assistant.ask("那支出呢？", history=history, mode="fake")
     assert record.question == "那支出呢？"
-    assert fake.seen[-1].question.text == "公务接待费预算是多少？ 那支出呢？"
+    assert fake.seen[-1].question.text == "公务接待费支出是多少？"  # the follow-up filled the measure slot
+    assert record.standalone == "公务接待费支出是多少？"
     assert "公务接待费" in record.retrieved[0].text
 
 

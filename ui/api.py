@@ -136,7 +136,8 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
         "/api/documents", tags=["报告"], responses={**errors, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}}
     )
     def upload(
-        request: Request, file: Annotated[UploadFile, File(description="报告文件：PDF、DOCX、TXT 或 MD")]
+        request: Request,
+        file: Annotated[UploadFile, File(description="报告文件：PDF（含扫描件）、DOCX、XLSX、TXT、MD 或图片")],
     ) -> Any:
         """上传一份报告并建立索引，返回索引结果。"""
         limit = settings.server.max_upload_mb

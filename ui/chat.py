@@ -36,7 +36,7 @@ EXAMPLES = [
 TITLE = "报告问答助手"
 INTRO = (
     "针对部门整体支出绩效自评报告提问。回答中的每个数字都经代码核对，"
-    "标注 **已核验 / 计算得出 / 不一致 / 未核验**；点开引用可查看原文。"
+    "标注 **已核验 / 计算得出 / 报告自相矛盾 / 不一致 / 未核验**；点开引用可查看原文。"
 )
 EMBED_CSS = """
 #ra-header, #ra-examples, footer { display: none !important; }

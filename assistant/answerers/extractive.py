@@ -44,7 +44,7 @@ class ExtractiveAnswerer:
 
         units = tuple(u for d in used_docs if d in knowledge.fact_tables for u in knowledge.fact_tables[d].unit_names)
         pool = [f for facts in facts_by_doc.values() for f in facts]
-        planner = Planner(knowledge.weights, pool, report_year, locate, units)
+        planner = Planner(knowledge.weights, pool, report_year, locate, units, knowledge.children(used_docs))
         plans = planner.plan(frame, spans)
         markers = _Markers(context.hits)
         if frame.english:
@@ -111,7 +111,7 @@ def _audit_notes(plans: Sequence[Plan]) -> tuple[list[str], list[str]]:
                 message = f"报告数字不一致：{claim}"
                 if message not in warnings:
                     warnings.append(message)
-            if fact.correction:
+            if fact.correction and not fact.inconsistent:
                 message = f"报告数字有误：{fact.correction}"
                 if message not in warnings:
                     warnings.append(message)

@@ -25,6 +25,7 @@ _ORGANISATION = re.compile(
     r"[\u4e00-\u9fff（）()]{2,24}?(?:有限公司|股份公司|公司|集团|研究院|研究所|设计院|事务所|协会|学会|基金会|医院|学校|银行"
     r"|委员会|中心|办公室|服务站|管理站|管理所|管理处|福利院|殡仪馆|监测站|执法大队|大队|支队|科|股|处|站|所|院|馆|局)"
 )
+_GENERIC_ORGANISATION = frozenset({"单位", "机构", "部门", "组织", "科室", "处室", "股室"})
 _GENERIC_NAME = re.compile(r"^(?:第三方|相关|有关|各|本|该|我|上级|下级|区级|市级|县级|全区|全市|基层|其他|专业)")
 _LIST_MARKERS = re.compile(
     r"(?:^|[，；。：])\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
@@ -75,7 +76,7 @@ def figure_fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[F
     for fact in span.facts:
         if fact.family not in families or normalise(fact.text) in asked or fact.value in frame.values:
             continue
-        if kind == "count" and not counter_ok(fact, frame.counter):
+        if kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
             continue
         out.append(Filler(kind, fact.text, fact.start, fact))
     return out
@@ -95,7 +96,8 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
         ]
     if kind == "name":
         found = []
-        patterns = [_ORGANISATION]
+        generic = not frame.asked_noun or frame.asked_noun in _GENERIC_ORGANISATION
+        patterns = [_ORGANISATION] if generic else []
         if frame.asked_noun:
             patterns.append(re.compile(r"[\u4e00-\u9fff（）()“”]{2,14}?" + re.escape(frame.asked_noun)))
             if span.is_row and span.table is not None and any(frame.asked_noun in h for h in span.table.header):

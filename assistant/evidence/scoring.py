@@ -59,7 +59,17 @@ def binding(weights: TermWeights, frame: QuestionFrame, fact: Fact) -> float:
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
         return 0.5
-    return max(fact_binding(weights, bigrams(e), fact) for e in entities)
+    aliases = dict(frame.aliases)
+    asked = (
+        [frame.head] if frame.head in entities else entities
+    )  # "438件信访投诉里…噪声投诉": the figure is of the head
+    return max(fact_binding(weights, bigrams(name), fact) for e in asked for name in (e, *aliases.get(e, ())))
+
+
+def entity_coverage(weights: TermWeights, frame: QuestionFrame, entity: str, text: frozenset[str] | set[str]) -> float:
+    """Return how much of an entity a text carries, by its own words or by a register name of them."""
+    names = dict(frame.aliases).get(entity, ())
+    return max(weights.known_coverage(g, text) for g in (bigrams(entity), *(bigrams(n) for n in names)))
 
 
 def fact_binding(weights: TermWeights, entity: frozenset[str], fact: Fact) -> float:

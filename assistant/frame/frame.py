@@ -11,7 +11,7 @@ from index.expand import expand_chinese, translate_english
 from index.facts import Role
 from index.figures import COUNT_UNITS, parse_figures
 from index.lexicon import load, words
-from index.segment import Token, find_cue, has_cue, segment
+from index.segment import Token, find_cue, segment
 from index.text import is_mostly_chinese, normalise
 
 AnswerType = Literal[
@@ -32,9 +32,12 @@ Operation = Literal[
 ]
 _NUMERIC_TYPES = frozenset({"amount", "rate", "count", "score", "figure"})
 _PART_SPLIT = re.compile(r"[？?；;。!！]+")
+_EN_PART_SPLIT = re.compile(
+    r"[?;!]+|,?\s+and\s+(?=(?:how|what|which|who|when|why|where|is|are|was|were|did|does|do)\b)", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年)")
 _EN_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
-_MONTH = re.compile(r"(?<![\d年])(\d{1,2})\s*月(?:份)?(?!\d)|([一二三四]季度|上半年|下半年|第[一二三四]季度)")
+_MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:份)?(?!\d)|([一二三四]季度|上半年|下半年|第[一二三四]季度)")
 _COUNTER = re.compile(
     r"(?:多少|几)(?P<unit>"
     + "|".join(sorted((*COUNT_UNITS, "天", "公里", "吨", "亩", "小时", "个月"), key=len, reverse=True))
@@ -75,7 +78,10 @@ class QuestionFrame:
     expansions: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     values: tuple[float, ...] = ()  # the figures the question states: never its answer
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # entity -> its register words (公车 -> 公务用车)
     asked_noun: str = ""  # what a "which X" question asks for (断面 in 哪个地表水断面)
+    modifiers: tuple[str, ...] = ()  # entities that open with a verb: they qualify, they do not name
+    counters: tuple[str, ...] = ()  # every "how many + counter" of the question (多少路…多少辆)
     parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
 
     @property
@@ -168,8 +174,8 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
         "remaining",
         "deduction",
         "implied_target",
-        "share",
         "growth",
+        "share",
         "difference",
         "average",
         "sum",
@@ -179,13 +185,16 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
     table = _cues("english") if english else _cues("operations")
     for name in order:
         cues = table.get(name, ())
-        hit = any(c in lowered for c in cues) if english else has_cue(text, tokens, cues)
+        # Operation cues are phrases ("还剩多少没用"), matched as such; everyday words go by word boundaries.
+        hit = any(c in lowered for c in cues) if english else any(c in text for c in cues if len(c) >= 2)
         if not hit:
             continue
         if name == "growth" and not re.search(r"百分之|%|增长率|增幅|降幅|几成|多少|percent|how much|by how", lowered):
             continue  # "比上年有所下降" says a comparison, not a question about its size
         if name == "growth" and not re.search(r"百分之|%|率|增幅|降幅|几成|percent", lowered):
             name = "difference"
+        if name == "implied_target" and not re.search(r"目标|任务|计划|应完成", lowered):
+            continue  # "推算…累计建成": a reckoning, but not of a target
         if name == "sum" and not re.search(r"合计|加起来|合起来|总计|之和|加在一起|两|几个|各|total|combined", lowered):
             continue
         return {"extreme_max": "max", "extreme_min": "min"}.get(name, name)  # type: ignore[return-value]
@@ -201,7 +210,9 @@ def _word_roles() -> dict[str, Role]:
     return table
 
 
-def _measures(text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...]) -> tuple[Measure, ...]:
+def _measures(
+    text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...], english: bool = False
+) -> tuple[Measure, ...]:
     """Return the figure roles a question names, in the order it names them (longest words first)."""
     roles = _word_roles()
     found: list[tuple[int, Measure]] = []
@@ -214,8 +225,10 @@ def _measures(text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...])
         found.append((at, Measure(roles[word], word)))
     for word in expansions:
         role = roles.get(word)
-        # Everyday money verbs (花了, 用掉) stand for a role; other expansions only help retrieval.
-        if role in ("spending", "budget", "income") and not any(m.role == role for _, m in found):
+        # Everyday money verbs (花了, 用掉) stand for a role; other expansions only help retrieval. English
+        # has no words of its own in the text: its genre words name the measures.
+        allowed = ("spending", "budget", "income") if not english else tuple(roles.values())
+        if role in allowed and not any(m.role == role for _, m in found):
             keys = [k for k, targets in _colloquial().items() if word in targets]
             at = min((p for k in keys if (p := find_cue(text, tokens, k)) >= 0), default=len(text))
             found.append((at, Measure(role, word)))
@@ -360,6 +373,26 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
     return tuple(entities), head, tuple(dict.fromkeys(terms))
 
 
+def _modifiers(entities: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the entities that open with a verb ("纳入自评", "负责考核"): they qualify, they do not name."""
+    out = []
+    for entity in entities:
+        tokens = segment(entity)
+        if tokens and tokens[0].flag == "v" and len(tokens) > 1:
+            out.append(entity)
+    return tuple(out)
+
+
+def _aliases(entities: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return, per entity, the report-register names its everyday words have in the genre lexicon."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for entity in entities:
+        names = tuple(expand_chinese(entity))
+        if names:
+            out.append((entity, names))
+    return tuple(out)
+
+
 def _expansions(text: str, english: bool) -> tuple[str, ...]:
     return tuple(translate_english(text) if english else expand_chinese(text))
 
@@ -412,14 +445,16 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     numbers = tuple(normalise(f.text) for f in parse_figures(text))
     values = tuple(f.value for f in parse_figures(text))
     asked_noun = _asked_noun(text)
-    if asked_noun and len(entities) > 1 and entities[-1].endswith(asked_noun):
-        # "监测站是什么性质的单位": 性质 is what is asked of the entity, not the entity.
-        head = entities[-2]
+    which = _WHICH.search(text)
+    if asked_noun and which and len(entities) > 1:
+        # "监测站是什么性质的单位": what comes after 什么/哪个 is what is asked of the entity, not the entity.
+        before = [e for e in entities if 0 <= text.find(e) < which.start()]
+        head = before[-1] if before else head
     frame = QuestionFrame(
         text=text,
         english=english,
         answer_types=_answer_types(text, tokens, english),
-        measures=_measures(text, tokens, expansions),
+        measures=_measures(text, tokens, expansions, english),
         entities=entities,
         head=head,
         operation=_operation(text, tokens, english),
@@ -431,11 +466,15 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         expansions=expansions,
         numbers=numbers,
         values=values,
+        aliases=_aliases(entities),
+        modifiers=_modifiers(entities),
+        counters=tuple(m.group("unit") for m in _COUNTER.finditer(text)),
         asked_noun=asked_noun,
     )
     if not with_parts:
         return frame
-    pieces = [p.strip(" ，,") for p in _PART_SPLIT.split(text) if len(p.strip(" ，,")) >= 2]
+    splitter = _EN_PART_SPLIT if english else _PART_SPLIT
+    pieces = [p.strip(" ，,") for p in splitter.split(text) if len(p.strip(" ，,")) >= 2]
     if len(pieces) < 2:
         return frame
     parts: list[QuestionFrame] = []

@@ -56,7 +56,7 @@ class Pool:
         grams = bigrams(entity)
         if not grams:
             # No entity named: the question is about the reporting unit as a whole.
-            return 0.8 if fact.generic or is_total(fact) else 0.5
+            return 0.6 if fact.generic or is_total(fact) else 0.5
         return fact_binding(self.weights, grams, fact)
 
     def find(
@@ -68,7 +68,23 @@ class Pool:
         exclude: Sequence[Fact] = (),
         where: Callable[[Fact], bool] | None = None,
     ) -> Fact | None:
-        """Return the fact best bound to an entity among those of the roles (earlier roles preferred)."""
+        """Return the fact best bound to an entity among those of the roles (earlier roles preferred). A
+        question that names no entity asks of the reporting unit: its own figures (and totals) come first."""
+        if not bigrams(entity) and where is None:
+            # The reporting unit as a whole: its figure of a role is the largest of that role (every part is
+            # inside it); the role the question names first.
+            taken = {(f.document_id, f.start) for f in exclude}
+            for role in roles:
+                options = [
+                    f
+                    for f in self.facts
+                    if f.role == role
+                    and f.family in families
+                    and (f.period == period or period == "any")
+                    and (f.document_id, f.start) not in taken
+                ]
+                if options:
+                    return max(options, key=lambda f: (f.base, f.generic, -f.start))
         best: tuple[float, Fact] | None = None
         taken = {(f.document_id, f.start) for f in exclude}
         for fact in self.facts:
@@ -216,6 +232,17 @@ def total(label: str, facts: Sequence[Fact]) -> Computation:
     return Computation("sum", label, formula, result, tuple(facts), _notes(*facts))
 
 
+def combined_rate(spent: Computation, budget: Computation) -> Computation:
+    """The rate of two totals computed before (total spending ÷ total budget)."""
+    s = sum(f.base for f in spent.operands)
+    b = sum(f.base for f in budget.operands)
+    if b <= 0:
+        raise CannotCompute("预算合计为零，无法计算综合执行率", budget.operands)
+    value = s / b * 100
+    formula = f"{spent.result} ÷ {budget.result} ≈ {value:.2f}%"
+    return Computation("share", "综合执行率", formula, f"{value:.2f}%", (*spent.operands, *budget.operands))
+
+
 def mean(label: str, facts: Sequence[Fact]) -> Computation:
     """The average of facts of one unit."""
     first = facts[0]
@@ -287,5 +314,5 @@ def is_total(fact: Fact) -> bool:
 
 def budget_roles(frame: QuestionFrame) -> tuple[str, ...]:
     """Return the budget roles to look for, the one the question names first."""
-    named = [m.role for m in frame.measures if m.role in BUDGET_ROLES]
+    named = [m.role for m in frame.measures if m.role in BUDGET_ROLES and m.role != "budget"]
     return tuple(dict.fromkeys([*named, *_BUDGET_ORDER]))

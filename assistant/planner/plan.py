@@ -8,11 +8,12 @@ absent from the question and bound to its subject; otherwise the plan refuses.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from assistant.evidence.scoring import Scored, score_spans
+from assistant.evidence.scoring import Scored, entity_coverage, score_spans
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import QuestionFrame
@@ -20,11 +21,17 @@ from assistant.planner import compute as ops
 from assistant.planner.compute import CannotCompute, Pool
 from assistant.planner.model import Computation, Plan, Quote
 from assistant.planner.resolve import BOUND, Filled, choose, quote_of, span_binding
-from index.facts import BUDGET_ROLES, Fact
+from index.facts import BUDGET_ROLES, Fact, heading_title
 from index.facts.roles import is_subsequence
+from index.figures import COUNT_UNITS
+from index.models import Passage
+from index.structure import marker_of
 from index.text import bigrams
 
-MIN_SCORE = 0.12  # below this the best span shares too little with the question to be about it
+MIN_SCORE = 0.12
+_SECTION_BOUND = 0.6  # a section heading answers "which are the X" when it names X this well
+_MAX_ITEMS = 8
+_ITEM_TITLE = 40  # below this the best span shares too little with the question to be about it
 _MONEY = ("money",)
 _SPEND = ("spending", "actual")
 _STATED_CUES: dict[str, re.Pattern[str]] = {
@@ -44,6 +51,7 @@ class Planner:
     report_year: str
     locate: Callable[[Fact], Span | None]
     units: tuple[str, ...] = ()
+    outline: dict[tuple[str, tuple[str, ...]], list[Passage]] = field(default_factory=dict)
 
     def plan(self, frame: QuestionFrame, spans: Sequence[Span]) -> list[Plan]:
         """Return one plan per part of the question (one for a simple question)."""
@@ -55,6 +63,12 @@ class Planner:
     # -- one part ------------------------------------------------------------------------------------
     def _plan_part(self, frame: QuestionFrame, spans: Sequence[Span]) -> Plan:
         frame = without_unit(frame, self.units)
+        facts = self.facts
+        if frame.english and not frame.entities:
+            # English names its subject in words no Chinese report uses: the multilingual embedding's nearest
+            # passages are where the subject is; figures are resolved among theirs.
+            spans, facts = _nearest(spans, self.facts)
+        self._facts_now = facts
         ranked = score_spans(frame, spans, self.weights)
         if not ranked or ranked[0].score < MIN_SCORE:
             return Plan(frame, "refuse", missing=frame.describe())
@@ -65,6 +79,10 @@ class Planner:
             computed = self._compute(frame, ranked)
             if computed is not None:
                 return computed
+        if frame.answer_type == "list" and frame.operation == "lookup":
+            listed = self._sections(frame, ranked)
+            if listed is not None:
+                return listed
         chosen, missing = choose(frame, ranked, self.weights, self.report_year)
         if not chosen:
             return self._refusal(frame, ranked)
@@ -74,6 +92,48 @@ class Planner:
         if labels:
             plan.notes.append(f"报告未提及{frame.head or ''}的{'、'.join(dict.fromkeys(labels))}")
         return plan
+
+    def _sections(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        """Answer "which are the X" with the headings of the section the report gives X (its sub-sections)."""
+        best: tuple[float, tuple[str, tuple[str, ...]]] | None = None
+        for scored in ranked[:6]:
+            path = scored.span.passage.section_path
+            for depth in range(1, len(path) + 1):
+                key = (scored.span.passage.document_id, path[:depth])
+                if len(self.outline.get(key, [])) < 2 and len(self._items(key)) < 2:
+                    continue
+                title = heading_title(path[depth - 1])
+                cover = max(
+                    (entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0.0
+                )
+                if cover >= _SECTION_BOUND and (best is None or cover > best[0]):
+                    best = (cover, key)
+        if best is None:
+            return None
+        quotes = []
+        children = self.outline.get(best[1], [])
+        if len(children) >= 2:
+            for passage in children[:_MAX_ITEMS]:
+                title = passage.section_path[len(best[1][1])]
+                span = Span(passage, 0, passage.start, passage.start + len(title), title, heading_title(title), "")
+                quotes.append(Quote(span, title))
+        else:
+            for passage, start, title in self._items(best[1])[:_MAX_ITEMS]:
+                span = Span(passage, 0, start, start + len(title), title, passage.section, "")
+                quotes.append(Quote(span, title))
+        return Plan(frame, "answer", quotes=quotes)
+
+    def _items(self, key: tuple[str, tuple[str, ...]]) -> list[tuple[Passage, int, str]]:
+        """Return the numbered items of a section ("（一）预算执行进度不够均衡。…"): passage, offset, title."""
+        items: list[tuple[Passage, int, str]] = []
+        for passage in self.outline.get((key[0], (*key[1], "")), []):
+            offset = passage.start
+            for line in passage.text.split("\n"):
+                if marker_of(line) and not line.startswith(passage.section_path[-1] if passage.section_path else "\0"):
+                    title = re.split(r"[。；;：:]", line, maxsplit=1)[0][:_ITEM_TITLE]
+                    items.append((passage, offset, title))
+                offset += len(line) + 1
+        return items
 
     def _stated(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         """Return a lookup plan when the report states the result an operation asks for (平均得分94.46分)."""
@@ -123,7 +183,8 @@ class Planner:
 
     # -- operations ----------------------------------------------------------------------------------
     def _pool(self, ranked: Sequence[Scored]) -> Pool:
-        return Pool.build(ranked, self.facts, self.weights, self.report_year)
+        facts = getattr(self, "_facts_now", None)
+        return Pool.build(ranked, self.facts if facts is None else facts, self.weights, self.report_year)
 
     def _compute(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         pool = self._pool(ranked)
@@ -219,7 +280,10 @@ class Planner:
                 return [ops.difference("相差", a, b)]
         entity = self._entity(frame)
         measures = [m.role for m in frame.measures if m.role not in ("change",)]
-        if len(set(measures)) >= 2:
+        comparable = len(set(measures)) >= 2 and (
+            set(measures[:2]) <= BUDGET_ROLES or set(measures[:2]) <= {"spending", "actual"}
+        )
+        if comparable:
             a = pool.find(entity, (measures[0],), families)
             b = pool.find(entity, (measures[1],), families, exclude=[a] if a else [])
             if a is not None and b is not None:
@@ -250,7 +314,11 @@ class Planner:
         if current is None:
             return []
         previous = pool.find(
-            entity, (current.role,), (current.family,), period="previous", where=lambda f: f.counter == current.counter
+            entity,
+            tuple(dict.fromkeys((current.role, *roles))),
+            (current.family,),
+            period="previous",
+            where=lambda f: f.counter == current.counter,
         )
         if previous is None:
             return []
@@ -272,13 +340,12 @@ class Planner:
             and pool.bind(whole_name, stated) >= BOUND
         ):
             return []  # the report states this share itself: quote it, do not recompute
-        whole = pool.find(
-            whole_name or "合计",
-            (part.role, *roles),
-            (part.family,),
-            exclude=[part],
-            where=lambda f: f.base >= part.base,
-        )
+
+        def contains(f: Fact) -> bool:
+            # The whole is as wide as the part or wider: at its level of the outline or above it.
+            return f.base >= part.base and tuple(part.scope[: len(f.scope)]) == f.scope
+
+        whole = pool.find(whole_name, (part.role, *roles), (part.family,), exclude=[part], where=contains)
         if whole is None:
             return []
         return [ops.share(part, whole)]
@@ -299,6 +366,57 @@ class Planner:
                 continue
             if len(rows) >= 2 and pool.bind(self._entity(frame), rows[0]) >= 0.3:
                 return rows
+        return self._section_members(frame, pool, roles, expected)
+
+    def _section_members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str], expected: int) -> list[Fact]:
+        """Return one fact per sub-section of the section the report gives the group ("两个重点任务项目":
+        the section 重点任务项目 and its two sub-sections), resolved from the report's own list."""
+        families = ("money", "count", "score", "percent")
+        for (document_id, path), children in self.outline.items():
+            if not path or not path[-1] or len(children) < 2 or (expected and len(children) != expected):
+                continue
+            title = heading_title(path[-1])
+            if (
+                max((entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0)
+                < _SECTION_BOUND
+            ):
+                continue
+            members: list[Fact] = []
+            for child in children:
+                scope = child.section_path[: len(path) + 1]
+                found = pool.find("", roles, families, where=_under(document_id, scope))
+                if found is None:
+                    break
+                members.append(found)
+            if len(members) == len(children):
+                return members
+        return self._item_members(frame, pool, roles, expected)
+
+    def _item_members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str], expected: int) -> list[Fact]:
+        """As `_section_members`, for a group the report lists as numbered items of one section."""
+        families = ("money", "count", "score", "percent")
+        for (document_id, path), passages in self.outline.items():
+            if not path or path[-1] != "" or not passages:
+                continue
+            key = (document_id, path[:-1])
+            title = heading_title(key[1][-1]) if key[1] else ""
+            if (
+                max((entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0)
+                < _SECTION_BOUND
+            ):
+                continue
+            items = self._items(key)
+            if len(items) < 2 or (expected and len(items) != expected):
+                continue
+            bounds = [start for _, start, _ in items] + [passages[-1].end]
+            members: list[Fact] = []
+            for lo, hi in itertools.pairwise(bounds):
+                found = pool.find("", roles, families, where=_between(document_id, lo, hi))
+                if found is None:
+                    break
+                members.append(found)
+            if len(members) == len(items):
+                return members
         return []
 
     def _sum(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
@@ -311,12 +429,19 @@ class Planner:
                 continue
             word = next((m.word for m in frame.measures if m.role == role), "")
             out.append(ops.total(f"{word}合计", members))
+        budgets = [c for c in out if c.operands and c.operands[0].role in BUDGET_ROLES]
+        spent = [c for c in out if c.operands and c.operands[0].role in _SPEND]
+        if any(m.role == "rate" for m in frame.measures) and budgets and spent:
+            # "综合执行率": the total spending over the total budget.
+            out.append(ops.combined_rate(spent[0], budgets[0]))
         return out
 
     def _average(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
         counter = frame.counter or _per_unit(frame.text)
         per = _per_entity(frame)
+        if per and (per in COUNT_UNITS or _per_unit(frame.text)):
+            per = ""  # "每公里", "每人次": a unit to divide by, named by the counter branch below
         money_roles = (*self._spend_measure(frame), "amount", "budget", "spending")
         count_roles = ("count", "actual")
         if per:
@@ -327,29 +452,56 @@ class Planner:
             if amount is not None and count is not None:
                 return [ops.per_unit(amount, count)]
         if counter:
-            amount = pool.find(entity, money_roles, _MONEY)
             count = pool.find(
                 entity,
                 count_roles,
                 ("count", "measure", "duration"),
                 where=lambda f: counter in (f.counter, f.unit) or f.unit.endswith(counter),
             )
-            if amount is not None and count is not None:
-                return [ops.per_unit(amount, count)]
-        members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
-        if len(members) >= 2:
-            return [ops.mean("平均", members)]
+            if count is not None:
+                # The amount stated beside the count (its sentence) is the one it divides; else the entity's.
+                amount = pool.find(
+                    entity,
+                    money_roles,
+                    _MONEY,
+                    where=lambda f: (f.document_id, f.sentence_start) == (count.document_id, count.sentence_start),
+                ) or pool.find(entity, money_roles, _MONEY)
+                if amount is not None:
+                    return [ops.per_unit(amount, count)]
+        if _group_size(frame.text) or "各" in frame.text:  # "4个项目平均得分": the mean over a named group
+            members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
+            if len(members) >= 2:
+                return [ops.mean("平均", members)]
         return []
 
     def _implied(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """The target a completion rate implies: what was done and its rate of completion, stated together
+        (in one clause group) about the entity."""
         entity = self._entity(frame)
-        rate = pool.find(entity, ("rate",), ("percent",))
-        done = pool.find(entity, ("count", "actual", "amount", "spending"), ("count", "money"))
-        if rate is None or done is None:
+        best: tuple[float, Fact, Fact] | None = None
+        for rate in pool.facts:
+            if rate.family != "percent" or rate.role != "rate" or "完成" not in rate.label + rate.role_word:
+                continue
+            for done in pool.facts:
+                if (
+                    done.sentence_start != rate.sentence_start
+                    or done.document_id != rate.document_id
+                    or done.start >= rate.start
+                    or done.family not in ("count", "money")
+                    or done.role == "target"
+                    or (frame.counter and done.counter != frame.counter)
+                ):
+                    continue
+                score = pool.bind(entity, done) + pool.bind(entity, rate)
+                if best is None or score > best[0]:
+                    best = (score, done, rate)
+        if best is None or best[0] < 2 * BOUND:
             return []
-        return [ops.implied_target(done, rate)]
+        return [ops.implied_target(best[1], best[2])]
 
     def _deduction(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        if re.search(r"最多|最大|最高", frame.text):
+            return self._most_deducted(pool)
         entity = self._entity(frame)
         score = pool.find(entity, ("score",), ("score",))
         if score is None:
@@ -361,6 +513,23 @@ class Planner:
             where=lambda f: f.table == score.table and f.row == score.row if score.in_table else True,
         )
         if weight is None:
+            return []
+        return [ops.deduction(weight, score)]
+
+    def _most_deducted(self, pool: Pool) -> list[Computation]:
+        """The item that lost most points, of the rows of a scoring table (each pairs a weight with a score)."""
+        pairs: list[tuple[float, Fact, Fact]] = []
+        for weight in pool.facts:
+            if weight.role != "weight" or not weight.in_table:
+                continue
+            for score in pool.facts:
+                same = (score.table, score.row) == (weight.table, weight.row)
+                if score.role == "score" and same and score.document_id == weight.document_id:
+                    pairs.append((weight.value_used - score.value_used, weight, score))
+        if not pairs:
+            return []
+        lost, weight, score = max(pairs, key=lambda p: p[0])
+        if lost <= 0:
             return []
         return [ops.deduction(weight, score)]
 
@@ -407,6 +576,20 @@ def _stated_change(pool: Pool, entity: str, current: Fact, previous: Fact) -> Fa
     return pool.find(entity, ("change",), ("percent",), where=lambda f: (f.document_id, f.sentence_start) in sentences)
 
 
+NEAREST_PASSAGES = 3
+
+
+def _nearest(spans: Sequence[Span], facts: Sequence[Fact]) -> tuple[list[Span], list[Fact]]:
+    """Return the spans of the passages the embedding finds nearest the question, and their facts."""
+    by_passage: dict[str, float] = {}
+    for span in spans:
+        by_passage[span.passage.id] = max(by_passage.get(span.passage.id, 0.0), span.dense)
+    keep = set(sorted(by_passage, key=lambda pid: -by_passage[pid])[:NEAREST_PASSAGES])
+    near = [s for s in spans if s.passage.id in keep]
+    starts = {(f.document_id, f.start) for s in near for f in s.facts}
+    return near, [f for f in facts if (f.document_id, f.start) in starts]
+
+
 def _dedupe_quotes(plans: Sequence[Plan]) -> None:
     """Drop a quote that an earlier part already quoted (or quoted inside a longer quote), and a computation
     an earlier part already made."""
@@ -435,9 +618,35 @@ def _split_share(frame: QuestionFrame) -> tuple[str, str]:
             part = re.sub(r"[的是]$", "", before.strip("，。？ "))
         if not whole:
             whole = re.split(r"的?(?:比重|比例|百分|多少|几)", after)[0]
-        return part, whole
+        return part, _whole_subject(whole)
     entities = list(frame.entities)
     return (entities[0] if entities else "", entities[1] if len(entities) > 1 else "")
+
+
+_WHOLE_NOISE = re.compile(r"全年|全部|全局|整体|部门|本部门|总|合计|实际|的")
+
+
+def _whole_subject(whole: str) -> str:
+    """Return the subject of a share's whole; "" when it is the reporting unit's total (全年实际支出).
+
+    >>> _whole_subject("全年实际支出"), _whole_subject("全部项目支出")
+    ('', '项目支出')
+    """
+    rest = _WHOLE_NOISE.sub("", whole)
+    for word in ("支出", "预算", "收入", "资金", "经费"):
+        if rest == word:
+            return ""
+    return whole.removeprefix("全部").removeprefix("全年") if len(rest) >= 2 else ""
+
+
+def _under(document_id: str, scope: tuple[str, ...]) -> Callable[[Fact], bool]:
+    """Return a test for the facts of a document under a heading path."""
+    return lambda f: f.document_id == document_id and f.scope[: len(scope)] == scope
+
+
+def _between(document_id: str, lo: int, hi: int) -> Callable[[Fact], bool]:
+    """Return a test for the facts of a document inside [lo, hi)."""
+    return lambda f: f.document_id == document_id and lo <= f.start < hi
 
 
 def _group_size(text: str) -> int:
@@ -466,7 +675,7 @@ def _per_entity(frame: QuestionFrame) -> str:
     return next((e for e in frame.entities if word in e or e in word), word)
 
 
-_PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里|家|项|所|名|座|辆)")
+_PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|平方米|亩|吨|天)")
 
 
 def _per_unit(text: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence.fillers import FAMILIES, counter_ok, fillers
-from assistant.evidence.scoring import Scored, binding, entity_grams
+from assistant.evidence.scoring import Scored, binding, entity_coverage, entity_grams
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
@@ -69,7 +69,7 @@ _SLOT_NAMES: dict[str, str] = {
 def slots_of(frame: QuestionFrame) -> list[Slot]:
     """Return the slots of a frame: one per asked measure, else one per kind of answer."""
     slots: list[Slot] = []
-    numeric_types = [t for t in frame.answer_types if t in FAMILIES]
+    numeric_types = [t for t in frame.answer_types if t in FAMILIES and t != "figure"]
     seen_roles: set[str] = set()
     for measure in frame.measures:
         if measure.role in ("share", "change") and frame.operation != "lookup":
@@ -82,6 +82,8 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
             if measure.role in ("rate", "share")
             else "score"
             if measure.role in ("score", "weight")
+            else "figure"
+            if measure.role in ("change", "target", "actual")
             else "amount"
         )
         if kind == "amount" and numeric_types and "amount" not in numeric_types:
@@ -122,28 +124,44 @@ def period_ok(frame: QuestionFrame, fact: Fact, report_year: str) -> bool:
 
 
 def fact_fills(slot: Slot, fact: Fact) -> bool:
-    """Tell whether a fact can fill a slot: the family of its kind, the role of its measure."""
+    """Tell whether a fact can fill a slot: the family of its kind, the role of its measure. A rate, score or
+    goal asked by name (执行率, 满意度) is one the fact's own words name: 分担率 is no 执行率."""
     if slot.kind in FAMILIES and fact.family not in FAMILIES[slot.kind]:
         return False
     if slot.measure is None:
         return True
-    return fact.role in _COMPATIBLE.get(slot.measure.role, frozenset({slot.measure.role}))
+    if fact.role not in _COMPATIBLE.get(slot.measure.role, frozenset({slot.measure.role})):
+        return False
+    word = slot.measure.word
+    if slot.measure.role in _NAMED_ROLES and len(word) >= 2 and word not in _GENERIC_MEASURES:
+        own = bigrams(f"{fact.role_word} {fact.label} {fact.column}")
+        named = bigrams(word)
+        return len(named & own) * 2 >= len(named)
+    return True
+
+
+_NAMED_ROLES = frozenset({"rate", "share", "score", "weight", "target", "change"})
+_GENERIC_MEASURES = frozenset({"比例", "得分", "分值", "比重", "占比", "目标", "增长", "下降", "率"})
 
 
 def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:
     """Return how much of the question's entities a span (with its heading and lead) carries.
 
-    Strict (a figure is asked: figures are everywhere), every entity must be found, each by the report's own
-    words for it. Otherwise (a name, a date, a reason: the filler itself is evidence) the first entity — the
-    question's subject — must be found, and the entities on average."""
+    The first entity — the question's subject — must be found, by the report's own words for it, and the
+    entities on average. Strict (a figure is asked: figures are everywhere), the head entity too — the one
+    the figure is asked of ("噪声投诉" of 信访投诉里…噪声投诉). Otherwise a name, a date or a reason found is
+    evidence of its own."""
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
         return 1.0
     text = span.grams() | bigrams(span.context)
-    found = [weights.known_coverage(bigrams(e), text) for e in entities]
-    if strict:
-        return min(found)
-    return min(found[0], sum(found) / len(found))
+    found = [entity_coverage(weights, frame, e, text) for e in entities]
+    mean = sum(found) / len(found)
+    naming = [i for i, e in enumerate(entities) if e not in frame.modifiers] or [0]
+    first = found[naming[0]]
+    if strict and frame.head in entities:
+        return min(first, found[entities.index(frame.head)], mean)
+    return min(first, mean)
 
 
 @dataclass(frozen=True)
@@ -193,7 +211,7 @@ def fill_span(
                 and (unbound or max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound)
             ]
             if slot.kind == "count":
-                options = [f for f in options if counter_ok(f, frame.counter)]
+                options = [f for f in options if any(counter_ok(f, c) for c in (frame.counters or (frame.counter,)))]
             if slot.measure is None or slot.measure.role != "target":
                 options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
             if not options:
@@ -250,7 +268,7 @@ def choose(
         chosen.append(picked)
         remaining = [s for s in remaining if s not in picked.slots]
         pool.remove(scored)
-    if not chosen and ranked and unfamiliar(weights, frame):
+    if not chosen and ranked and unfamiliar(weights, frame) and any(s.kind in FAMILIES for s in remaining):
         # The question's words are not the report's (everyday words, or English): the multilingual embedding
         # found the passage; take its best span that holds exactly what is asked.
         best_dense = max(s.span.dense for s in ranked)
@@ -358,7 +376,11 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
         subject = next((f.subject for f in filled.facts if f.subject), "") or span.heading
         if subject and weights.coverage(head, bigrams(subject)) >= BOUND:
             prefix = subject
-    return Quote(span, text.strip(), filled.facts, prefix)
+    # Every figure the quote shows is one the answer rests on: each is checked and warned about.
+    lo_at, hi_at = start, start + len(text)
+    shown = tuple(f for f in span.facts if lo_at <= f.start < hi_at)
+    facts = (*filled.facts, *(f for f in shown if f not in filled.facts))
+    return Quote(span, text.strip(), facts, prefix)
 
 
 def _slice(span: Span, start: int, end: int) -> str:
@@ -367,20 +389,29 @@ def _slice(span: Span, start: int, end: int) -> str:
 
 
 def render_row(span: Span, facts: Sequence[Fact]) -> str:
-    """Write a table row as prose: its label, then "header value" for each cell the answer uses."""
+    """Write a table row as prose: its label, then "header value" for the cells the answer uses (every cell
+    when it uses no figure of the row: a date or a name is what the cells say)."""
     table = span.table
     assert table is not None
     used = {f.start for f in facts}
     subject = next((f.subject for f in span.facts), "")
+    by_column = {f.column: f for f in span.facts}
+    cells = [c.strip() for c in span.text.split("|")]
+    head = subject or cells[0]
+    first_value = next((i for i, c in enumerate(cells) if c == head), -1) + 1  # the label cells come before
     pieces: list[str] = []
-    for fact in span.facts:
-        if used and fact.start not in used and len(span.facts) > 4:
+    for column, cell in enumerate(cells):
+        if column < first_value:
             continue
-        unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
-        pieces.append(
-            f"{fact.column}{fact.qualifier if fact.qualifier in ('≥', '≤', '>', '<') else ''}{fact.text}{unit}"
-        )
-    head = subject or span.text.split("|")[0].strip()
+        header = table.header[column] if column < len(table.header) else ""
+        fact = by_column.get(header)
+        if fact is not None:
+            if used and fact.start not in used and len(span.facts) > 4:
+                continue
+            unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
+            pieces.append(f"{header}{cell.replace(fact.text, fact.text + unit, 1)}")
+        elif not used and header and cell not in ("", "—", "-") and cell != head and not cell.isdigit():
+            pieces.append(f"{header}{cell}")
     return f"{head}：{'，'.join(pieces)}" if pieces else span.text
 
 

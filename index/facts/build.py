@@ -65,10 +65,26 @@ class _Builder:
     # -- prose -----------------------------------------------------------------------------------------
     def prose(self) -> None:
         text = self.document.text
+        label: tuple[tuple[str, ...], str] = ((), "")  # a short numbered paragraph naming what follows
         for paragraph in self.outline.paragraphs:
             if self.document.table_at(paragraph.start) is not None:
                 continue
             title = heading_title(paragraph.path[-1]) if paragraph.path else ""
+            short = paragraph.text.strip()
+            if marker_of(short) and len(short) <= _LABEL_PARAGRAPH and not parse_figures(short):
+                label = (paragraph.path, heading_title(short).rstrip("。：:；;"))  # "（1）基本支出。"
+                continue
+            if label[0] == paragraph.path and label[1]:
+                title = label[1]
+            opening = sentences(text, paragraph.start, paragraph.end)[:1]
+            if (
+                opening
+                and marker_of(short)
+                and len(opening[0].text) <= _LABEL_PARAGRAPH
+                and not parse_figures(opening[0].text)
+                and opening[0].end < paragraph.end
+            ):
+                title = heading_title(opening[0].text).rstrip("。：:；;")  # "（1）基本支出。年度预算…"
             lead = _lead(paragraph.text)
             for sentence in sentences(text, paragraph.start, paragraph.end):
                 if addresses_assistant(sentence.text):
@@ -185,6 +201,7 @@ class _Builder:
 
 
 _FAMILY_DEFAULT: dict[str, Role] = {"money": "amount", "percent": "rate", "count": "count", "score": "score"}
+_LABEL_PARAGRAPH = 20
 _TARGET_QUALIFIERS = frozenset({"不低于", "不少于", "不高于", "不超过", "≥", "≤"})
 _BREAKDOWN = re.compile(r"^(?:其中|包括|含)[：:]?")
 _COMPARISON = re.compile(r"^(?:比|较|相比|与)")

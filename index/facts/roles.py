@@ -99,7 +99,7 @@ def role_of(label: str, family: Family) -> tuple[Role, str]:
     """
     allowed = _FAMILY_ROLES.get(family, ("amount",))
     core = strip_trailing(label)
-    if family == "percent" and (core.startswith("占") or "所占" in core or core.endswith(("占比", "比重"))):
+    if family == "percent" and ("占" in core or core.endswith(("占比", "比重"))):
         return "share", "占"
     for word, role in _role_words():
         if role in allowed and core.endswith(word):
@@ -158,6 +158,8 @@ def subject_of(label: str, role_word: str) -> str:
     ''
     """
     text = strip_trailing(label)
+    if role_word == "占" and "占" in text:
+        text = text[: text.index("占")]  # "旅游综合收入占全县GDP的": the share is of what comes before 占
     category = is_category(label, role_word)
     if role_word and not category and text.endswith(role_word):
         text = text[: -len(role_word)]

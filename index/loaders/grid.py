@@ -14,13 +14,11 @@ from dataclasses import dataclass
 
 from index.loaders.base import Grid
 from index.normalize import clean_inline, join_wrapped
+from index.structure import marker_of
 
 _NUMBER = re.compile(r"^[\s\-+−—–≥≤<>%％.,\d]*\d[\s\-+−—–%％.,\d]*$")
 _UNIT_LINE = re.compile(r"^[（(]?\s*(?:金额|计量)?单位\s*[:：]")
 _SENTENCE_END = tuple("。；;！!？?：:")
-_OUTLINE = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d)|第[一二三四五六七八九十\d]+[章节部分])"
-)
 MAX_CAPTION = 60
 
 
@@ -40,8 +38,8 @@ def cell_text(lines: Sequence[str] | str) -> str:
 
     >>> cell_text("养护工程交工验收合格\\n率")
     '养护工程交工验收合格率'
-    >>> cell_text(["Budget", "execution", "1,2", "34.5"])
-    'Budget execution 1,234.5'
+    >>> cell_text(["Budget", "execution"]), cell_text(["1,2", "34.5万元"])
+    ('Budget execution', '1,234.5万元')
     """
     if isinstance(lines, str):
         lines = lines.split("\n")
@@ -106,7 +104,7 @@ def column_names(header: Sequence[Sequence[str]], columns: int) -> list[str]:
 def looks_like_caption(text: str) -> bool:
     """Tell whether a paragraph right before a table can be its caption: a short title, not a sentence or heading."""
     text = text.strip()
-    return 0 < len(text) <= MAX_CAPTION and not text.endswith(_SENTENCE_END) and not _OUTLINE.match(text)
+    return 0 < len(text) <= MAX_CAPTION and not text.endswith(_SENTENCE_END) and marker_of(text) is None
 
 
 def is_unit_line(text: str) -> bool:

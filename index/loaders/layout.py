@@ -23,6 +23,7 @@ from index.normalize import clean_inline, is_page_number, join_wrapped, starts_o
 
 _SENTENCE_END = tuple("。！？；!?;")
 _PARAGRAPH_END = tuple("。！？；!?;：:")
+_FIRST_WORD = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.,%％/\-]*[%％]?")
 _MAX_MARKED = 60  # characters: a longer paragraph in a large font is emphasis, not a heading
 _EDGE_ZONE = 0.08  # share of the page height at top and bottom where running headers and footers sit
 
@@ -119,15 +120,25 @@ def _starts_paragraph(prev: Line | None, line: Line, prev_is_first: bool, m: _Me
     tolerance = 0.8 * m.size
     if not (line.ocr or prev.ocr) and abs(line.size - prev.size) > 0.6:
         return True  # a font change (OCR box heights are too uneven to tell one)
-    if prev.x1 < m.right - 2 * max(prev.size, m.size):
+    indented = line.x0 > m.left + tolerance
+    if prev.x1 < m.right - 2 * max(prev.size, m.size) and not _pushed_down(prev, line, m, indented):
         return True  # the line before stopped short: its paragraph ended there
     if prev.text.rstrip().endswith(_PARAGRAPH_END) and starts_outline(line.text):
         return True  # a sentence ends the line and a numbered item opens the next
     if prev.page == line.page and line.top - prev.bottom > max(m.pitch, line.size) * 1.2:
         return True  # a blank line between them
-    indented = line.x0 > m.left + tolerance
     # A first-line indent or a centred line starts a paragraph; the lines of an indented block go on at its x0.
     return indented and (prev_is_first or abs(line.x0 - prev.x0) > 2)
+
+
+def _pushed_down(prev: Line, line: Line, m: _Metrics, indented: bool) -> bool:
+    """Tell whether a short line stopped short only because the number or Latin word opening the next line
+    did not fit in the room left (a word processor never breaks inside one)."""
+    word = _FIRST_WORD.match(line.text.strip())
+    if word is None or indented or prev.text.rstrip().endswith(_PARAGRAPH_END):
+        return False
+    room = m.right - prev.x1
+    return room < 0.6 * line.size * len(word.group(0)) + line.size
 
 
 def _paragraphs(lines: list[Line], metrics: dict[bool, _Metrics]) -> list[list[Line]]:

@@ -24,6 +24,7 @@ _ENGINE: Any = None
 _LOCK = threading.Lock()
 _DIGIT_PUNCT = re.compile(r"(?<=\d)\s*([.,，。．])\s*(?=\d)")
 _SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)\s+(?=[%％])")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９％", "0123456789%")
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in image pixels
 
@@ -42,14 +43,14 @@ def engine() -> Any:
 
 
 def tidy(text: str) -> str:
-    """Undo what OCR does to numbers: full-width or spaced separators inside them.
+    """Undo what OCR does to numbers: full-width digits, full-width or spaced separators inside them.
 
-    >>> tidy("完成率96. 15 %，共5，108.3公里")
-    '完成率96.15%，共5,108.3公里'
+    >>> tidy("完成率96. 15 %，共5，108.3公里，得分５分")
+    '完成率96.15%，共5,108.3公里，得分5分'
     """
+    text = text.translate(_FULL_WIDTH_DIGITS)
     text = _DIGIT_PUNCT.sub(lambda m: "," if m.group(1) in ",，" else ".", text)
-    text = _SPACE_BEFORE_PERCENT.sub("", text)
-    return text.replace("％", "%")
+    return _SPACE_BEFORE_PERCENT.sub("", text)
 
 
 def recognise(image: Image) -> list[tuple[Box, str]]:

@@ -19,7 +19,6 @@ def load(path: Path, data: bytes, progress: ProgressFn | None = None) -> list[Bl
     """Return the paragraphs and tables of a PDF; pages without a text layer are read by OCR."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     layouts: list[PageLayout] = []
     scanned: list[int] = []
@@ -38,7 +37,7 @@ def load(path: Path, data: bytes, progress: ProgressFn | None = None) -> list[Bl
         raise
     except PDFPasswordIncorrect as exc:
         raise LoaderError(path, "PDF 已加密，无法读取") from exc
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises assorted errors for damaged files
+    except Exception as exc:  # pdfminer raises assorted errors for damaged files
         if any(isinstance(arg, PDFPasswordIncorrect) for arg in exc.args):  # pdfplumber wraps pdfminer's errors
             raise LoaderError(path, "PDF 已加密，无法读取") from exc
         raise LoaderError(path, f"PDF 文件已损坏或格式不正确（{type(exc).__name__}）") from exc

@@ -57,7 +57,6 @@ def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(
     badge = answer.locator(".ra-badge.ra-verified").first
     assert badge.is_visible() and "已核验" in badge.inner_text()
     assert "出处" in (badge.get_attribute("title") or "")
-    assert answer.locator(".ra-warning").first.is_visible()
 
     citation = answer.locator("details.ra-citation").first
     assert not citation.locator("mark").is_visible()
@@ -83,6 +82,22 @@ def test_question_gets_a_streamed_answer_with_citation_badges_and_feedback(
     assert rows and rows[-1][:3] == ("up", "引用很清楚", "2023年预算完成率是多少？")
     assert record_id in rows[-1][3] and rows[-1][4]
     screenshot(page, "chat-feedback")
+
+
+def test_a_figure_the_report_contradicts_gets_an_orange_badge_and_a_warning(
+    page: Page, live_server: LiveServer, screenshot: Shot
+) -> None:
+    page.goto(live_server.url + "/")
+    page.locator("#ra-question textarea").wait_for()
+    ask(page, "机关运行经费的预算执行情况如何？")
+    answer = page.locator(FINAL).last
+    badge = answer.locator(".ra-badge.ra-inconsistent").first
+    assert badge.is_visible() and "报告自相矛盾" in badge.inner_text()
+    assert answer.locator(".ra-badge.ra-verified").count() >= 1  # the figures it does not contradict stay green
+    assert answer.locator(".ra-warning").first.is_visible()
+    screenshot(page, "chat-inconsistent-figure")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "chat-inconsistent-figure-phone")
 
 
 def test_follow_up_and_example_and_clear(page: Page, live_server: LiveServer, screenshot: Shot) -> None:

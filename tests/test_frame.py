@@ -1,0 +1,91 @@
+"""Reading a question into a frame: answer type, measures, entities, operation, unit and parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.frame import build_frame
+from assistant.planner.plan import without_unit
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("乡村文化站提升工程花了多少钱？", "amount"),
+        ("全域旅游推广经费的执行率是多少？", "rate"),
+        ("全年改造了多少个乡村文化站？", "count"),
+        ("自评得了多少分？", "score"),
+        ("施工单位是哪家公司？", "name"),
+        ("项目是什么时候招标的？", "date"),
+        ("局机关内设了哪些科室？", "list"),
+        ("推广经费执行率为什么偏低？", "reason"),
+        ("这笔经费是用来做什么的？", "purpose"),
+        ("评价等级是什么？", "grade"),
+        ("PM2.5年均浓度是多少？", "figure"),
+        ("How many cultural stations were rebuilt?", "count"),
+    ],
+)
+def test_the_answer_type_is_what_the_question_asks_for(question: str, answer_type: str) -> None:
+    assert build_frame(question).answer_type == answer_type
+
+
+@pytest.mark.parametrize(
+    ("question", "operation"),
+    [
+        ("调整预算还剩多少没有花？", "remaining"),
+        ("两个项目的实际支出相差多少？", "difference"),
+        ("游客人次比上年增长了百分之几？", "growth"),
+        ("基本支出占全部支出的比重是多少？", "share"),
+        ("两个重点项目的调整预算合计是多少？", "sum"),
+        ("平均每个文化站花了多少钱？", "average"),
+        ("全域旅游推广经费的预算是多少？", "lookup"),
+        ("预算执行率比上年有所下降吗？", "lookup"),  # 比上年 without "how much" asks no computation
+    ],
+)
+def test_the_operation_is_read_from_the_question_words(question: str, operation: str) -> None:
+    assert build_frame(question).operation == operation
+
+
+def test_measures_are_the_roles_the_question_names_in_order() -> None:
+    frame = build_frame("全域旅游推广经费的年初预算、调整预算和实际支出分别是多少？")
+    assert [m.role for m in frame.measures] == ["initial_budget", "adjusted_budget", "spending"]
+    assert frame.entities == ("全域旅游推广经费",)
+
+
+def test_an_everyday_money_verb_stands_for_spending_but_qualifies_no_entity() -> None:
+    frame = build_frame("临时救助资金花了多少？")
+    assert [m.role for m in frame.measures] == ["spending"] and frame.head == "临时救助资金"
+
+
+def test_a_spending_category_stays_an_entity_and_a_fund_sheds_its_role_word() -> None:
+    assert build_frame("基本支出中的工资福利支出是多少？").entities == ("基本支出", "工资福利支出")
+    assert build_frame("公务接待费支出是多少？").entities == ("公务接待费",)
+
+
+def test_figures_the_question_states_are_never_its_answer() -> None:
+    frame = build_frame("居家养老服务补贴的3,418名对象里，失能老人有多少？")
+    assert 3418.0 in frame.values and frame.head == "失能老人"
+
+
+def test_a_compound_question_gets_one_frame_per_part_and_a_bare_part_borrows_the_entity() -> None:
+    frame = build_frame("临时救助资金花了多少？执行率多少？")
+    assert len(frame.parts) == 2 and frame.parts[1].head == "临时救助资金"
+
+
+def test_a_which_question_names_the_noun_it_asks_for() -> None:
+    assert build_frame("全县哪个地表水断面没有达到考核目标？").asked_noun == "断面"
+    assert build_frame("监测站是什么性质的单位？").head == "监测站"
+
+
+def test_the_reporting_unit_is_the_scope_of_every_figure_not_an_entity() -> None:
+    frame = without_unit(build_frame("县文旅局下属的事业单位是哪一个？"), ("青禾县文化旅游局", "县文旅局"))
+    assert all("文旅局" not in e for e in frame.entities)
+
+
+def test_a_year_and_a_month_are_slots_of_their_own() -> None:
+    frame = build_frame("2023年12月份一共支出了多少钱？")
+    assert frame.years == ("2023",) and frame.months and not any("12" in e for e in frame.entities)
+
+
+def test_a_refusal_describes_what_was_asked_in_the_question_s_words() -> None:
+    assert build_frame("2023年全区办理了多少件收养登记？").describe() == "“2023年全区办理的收养登记数量”"
