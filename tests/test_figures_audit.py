@@ -281,6 +281,10 @@ def test_each_kind_planted_in_prose_is_flagged(text: str, kind: str) -> None:
         "一、项目\n（一）甲项目\n回收有效问卷300份，满意度95%。\n（二）乙项目\n回收有效问卷200份，满意度93%。\n",
         # a rate that is not of spending against a budget
         "一、资金\n预算资金100.00万元，资金到位率100%，实际支出90.00万元，执行率90.00%。\n",
+        # items announced by a count may go on in the paragraphs that follow
+        "一、职责\n主要职责有三个方面：一是规划。\n二是监管。\n三是服务。\n",
+        # a count of headings starting again at (一) is another list, not a number used twice
+        "一、情况\n（一）收入\n收入10.00万元。\n（二）支出\n支出8.00万元。\n（一）资产\n资产5.00万元。\n",
         # an adjusted budget that also counts last year's carry-over
         "一、收入\n全年预算总收入600.00万元。按来源分：一是年初预算500.00万元；二是年中追加60.00万元；"
         "三是上年结转40.00万元。\n",

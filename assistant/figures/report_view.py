@@ -77,7 +77,7 @@ class Row:
 
     @property
     def is_part(self) -> bool:
-        return bool(re.match(r"^(?:其中|含)[：:]?", self.label))
+        return starts_with_word(self.label, "breakdown", "row_part")
 
     @property
     def is_total(self) -> bool:
@@ -95,9 +95,16 @@ class Row:
 
 
 def _bare(label: str) -> str:
-    label = re.sub(r"^(?:其中|含)[：:]?", "", label)
+    label = _bare_part(label)
     found = marker_of(label)
     return label[len(found[1]) :].strip() if found else label
+
+
+def _bare_part(label: str) -> str:
+    for word in lexicon("breakdown", "row_part"):
+        if label.startswith(word):
+            return label[len(word) :].lstrip("：:")
+    return label
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,7 @@ class ReportView:
         for r, row in enumerate(source.rows):
             facts = self._rows.get((table, r), [])
             label = _row_label(row.cells, source.header, facts)
-            found = marker_of(re.sub(r"^(?:其中|含)[：:]?", "", label))
+            found = marker_of(_bare_part(label))
             rank = _RANK.get(found[0]) if found else None
             out.append(Row(table, r, label, rank, facts))
         return out

@@ -23,14 +23,15 @@ from assistant.figures.relations import (
     solve,
     total,
 )
-from assistant.figures.report_view import ReportView, has_word
+from assistant.figures.report_view import ReportView, has_word, lexicon
 from assistant.figures.rules import register
 from index.facts import BUDGET_ROLES, Fact
+from index.facts.roles import role_of, strip_trailing
 from index.structure import Paragraph, marker_number, marker_of
 from index.text import Span, clause_groups
 
 _FAMILIES = ("money", "count", "score")
-_BREAK = re.compile(r"其中|包括")
+_BREAK = re.compile("|".join(re.escape(w) for w in lexicon("breakdown", "partial")))
 _ORDINAL = re.compile(r"(?:^|(?<=[：:；;。，,\s]))([一二三四五六七八九十]+)是")
 _OPEN, _CLOSE = "（(", "）)"
 _LIST_KINDS = frozenset({"paren_cn", "num", "paren_num", "circled"})
@@ -241,8 +242,6 @@ def _announced(text: str) -> bool:
 
 
 def _complete_words() -> tuple[str, ...]:
-    from assistant.figures.report_view import lexicon
-
     return lexicon("breakdown", "complete")
 
 
@@ -324,7 +323,7 @@ def _ordinal_lists(view: ReportView) -> None:
 
 
 def _breakdown_lead(lead: str) -> bool:
-    return bool(re.search(r"按.{0,8}分|分为|划分|具体为|构成|组成", lead))
+    return has_word(lead, "breakdown", "parts_follow") or bool(re.search(r"按.{1,8}(?:划)?分[：:]", lead))
 
 
 def _item_end(text: str, start: int, end: int) -> int:
@@ -345,7 +344,7 @@ def _lead_whole(view: ReportView, paragraph: Paragraph, index: int, at: int, lea
         ]
     if not before:
         return None
-    if "支出" in lead:
+    if role_of(strip_trailing(lead.rstrip("：:")), "money")[0] == "spending" or has_word(lead, "breakdown", "spent"):
         spent = [f for f in before if f.role == "spending"]
         if spent:
             return spent[-1]

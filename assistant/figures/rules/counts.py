@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.figures.report_view import ReportView, Row
+from assistant.figures.report_view import ReportView, Row, lexicon
 from assistant.figures.rules import register
 from index.facts import Fact
 from index.structure import marker_number, marker_of
 
-_ANNOUNCE = re.compile(r"^([\u4e00-\u9fff“”]{0,10})(?:[：:]|[，,](?:分别为|分别是|具体为|具体是|包括|即)[：:]?)")
+_NOUN_THEN_COLON = re.compile(r"^[\u4e00-\u9fff“”]{0,10}[：:]")
+_NOUN_THEN_COMMA = re.compile(r"^[\u4e00-\u9fff“”]{0,10}[，,]")
 _ORDINAL = re.compile(r"([一二三四五六七八九十]+)是")
-_TABLE_REF = re.compile(r"(?:见|如|详见|列于)?表\s*(\d+)")
+_TABLE_REF = re.compile(r"表\s*(\d+)")
 _LIST_KINDS = ("paren_cn", "num", "paren_num", "circled")
 
 
@@ -27,12 +28,26 @@ def counts(view: ReportView) -> None:
     for fact in view.facts:
         if fact.in_table or fact.family != "count" or fact.role not in ("count", "actual") or fact.period != "current":
             continue
-        announced = _ANNOUNCE.match(view.text[fact.end : fact.end + 16])
-        if announced:
-            listed = _listed(view, fact, fact.end + announced.end())
+        announced = _announced_at(view.text[fact.end : fact.end + 20])
+        if announced is not None:
+            listed = _listed(view, fact, fact.end + announced)
             if listed is not None:
                 _report(view, fact, listed[0], listed[1])
     _table_counts(view)
+
+
+def _announced_at(after: str) -> int | None:
+    """Return where the list announced after a count starts ("4项：", "5个，分别为："), or None."""
+    colon = _NOUN_THEN_COLON.match(after)
+    if colon:
+        return colon.end()
+    comma = _NOUN_THEN_COMMA.match(after)
+    if comma:
+        for word in lexicon("breakdown", "announce"):
+            if after.startswith(word, comma.end()):
+                end = comma.end() + len(word)
+                return end + 1 if after[end : end + 1] in "：:" else end
+    return None
 
 
 def _report(view: ReportView, fact: Fact, listed: Sequence[int], what: str) -> None:
@@ -59,10 +74,12 @@ def _listed(view: ReportView, fact: Fact, start: int) -> tuple[list[int], str] |
     rest = text[start : paragraph.end]
     first = _ORDINAL.match(rest.lstrip())
     if first and marker_number(first.group(1)) == 1:
-        n = 0
-        for m in _ORDINAL.finditer(rest):
-            if marker_number(m.group(1)) == n + 1 and (m.start() == 0 or rest[m.start() - 1] in "：:；;。，, "):
-                n += 1
+        n = _ordinals(rest, 0)
+        for later in (p for p in view.paragraphs if p.start > paragraph.end and p.table is None):
+            more = _ordinals(later.text, n) if _ORDINAL.match(later.text.lstrip()) else n
+            if more == n:
+                break  # the items may go on in the paragraphs that follow ("二是…" opening the next one)
+            n = more
         return [n], "事项"
     if not rest.strip():
         return _paragraph_items(view, paragraph.end)
@@ -75,6 +92,14 @@ def _listed(view: ReportView, fact: Fact, start: int) -> tuple[list[int], str] |
     if re.search(r"[和及与]", items[-1]):
         allowed.append(len(items) + 1)
     return allowed, "名称"
+
+
+def _ordinals(text: str, n: int) -> int:
+    """Return n plus the number of ordinal items (一是, 二是…) of a text that carry on from item n."""
+    for m in _ORDINAL.finditer(text):
+        if marker_number(m.group(1)) == n + 1 and (m.start() == 0 or text[m.start() - 1] in "：:；;。，, "):
+            n += 1
+    return n
 
 
 def _paragraph_items(view: ReportView, after: int) -> tuple[list[int], str] | None:

@@ -1,7 +1,8 @@
 """The outline's numbering: sibling headings of one kind count 一、二、三 without repeating a number.
 
-A number used twice among siblings (two （三） under 一、) is a slip a reviewer sees; a number skipped is only a
-提示 (the outline may have missed a heading written as a sentence).
+A number used twice in a row among siblings (（三） then （三） under 一、) is a slip a reviewer sees; a number
+skipped is only a 提示 (the outline may have missed a heading written as a sentence), and a count starting
+again at 1 is another list under a heading the outline did not see, not a slip.
 """
 
 from __future__ import annotations
@@ -26,34 +27,32 @@ def outline(view: ReportView) -> None:
                 by_kind.setdefault(kind, []).append((number, s.marker, s.title))
         where = " > ".join(parent) or "正文"
         for numbered in by_kind.values():
-            seen: dict[int, str] = {}
-            expected = numbered[0][0] if numbered else 1
-            for number, marker, title in numbered:
-                if number in seen:
+            previous: int | None = None
+            for (number, marker, title), before in zip(numbered, [None, *numbered[:-1]], strict=False):
+                if before is not None and number == before[0]:
                     view.add(
                         "outline",
-                        f"{where}下标题编号{marker}重复使用：{seen[number]}、{marker}{title}",
+                        f"{where}下标题编号{marker}重复使用：{before[1]}{before[2]}、{marker}{title}",
                         f"同级标题依次为{'、'.join(m for _, m, _ in numbered)}",
                         marker,
-                        f"应为第{expected}个",
+                        f"应为第{number + 1}个",
                         False,
                         [],
                         section=where,
                     )
-                elif number != expected:
+                elif previous is not None and number > previous + 1:
                     view.add(
                         "outline",
-                        f"{where}下标题编号由{expected - 1}跳至{number}（{marker}{title}）",
+                        f"{where}下标题编号由第{previous}个跳至{marker}{title}",
                         f"同级标题依次为{'、'.join(m for _, m, _ in numbered)}",
                         marker,
-                        f"应为第{expected}个",
+                        f"应为第{previous + 1}个",
                         True,
                         [],
                         "提示",
                         section=where,
                     )
-                seen.setdefault(number, f"{marker}{title}")
-                expected = max(expected, number) + 1
+                previous = number  # a number back at 1 starts another list (a heading above it was not seen)
 
 
 def _kind(marker: str) -> str:

@@ -8,17 +8,13 @@ thousand-fold off in another unit, its number like the others', is written in th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from assistant.figures.relations import Magnitudes, Outcome, product, quantity, ratio, shown, shown_in, solve, unit_name
-from assistant.figures.report_view import ReportView
+from assistant.figures.report_view import ReportView, lexicon
 from assistant.figures.rules import register
 from assistant.figures.verify import grams
 from index.facts import Fact
-
-_PER = re.compile(r"(人均|户均|人次均|每(?:人次|人|户|宗|件|次|辆|车|公里|吨|亩|平方米|个)(?:每(?:月|年|天|日))?)")
-_COUNTER_OF = {"人均": "人", "户均": "户", "人次均": "人次"}
 
 
 def _per(view: ReportView, fact: Fact) -> str:
@@ -26,24 +22,35 @@ def _per(view: ReportView, fact: Fact) -> str:
     if fact.family != "money" or fact.in_table:
         return ""
     clause = view.clause_of(fact)
-    found = _PER.findall(view.text[clause.start : fact.start])
-    return found[-1] if found else ""
+    before = view.text[clause.start : fact.start]
+    best: tuple[int, str] | None = None
+    for word in lexicon("per_unit", "prefix"):  # longest first: 每人次 before 每人
+        at = before.rfind(word)
+        if at != -1 and (best is None or at > best[0]):
+            best = (at, word)
+    if best is None:
+        return ""
+    at, word = best
+    rest = before[at + len(word) :]
+    return word + next((p for p in lexicon("per_unit", "period") if rest.startswith(p)), "")
 
 
 def _counter(per: str) -> str:
-    if per in _COUNTER_OF:
-        return _COUNTER_OF[per]
-    match = re.match(r"每(人次|人|户|宗|件|次|辆|车|公里|吨|亩|平方米|个)", per)
-    return match.group(1) if match else ""
+    """Return the counter a per-unit phrase divides by (每人每月 -> 人, 户均 -> 户)."""
+    for period in lexicon("per_unit", "period"):
+        if per.endswith(period) and len(per) > len(period):
+            per = per[: -len(period)]
+            break
+    if per.endswith("均"):
+        return per[:-1]
+    return per[1:] if per.startswith("每") else ""
 
 
 def _counts_match(count: Fact, per: str) -> bool:
     want = _counter(per)
     if not want or count.family not in ("count", "measure"):
         return False
-    if want == "人":
-        return count.counter in ("人", "人次", "名", "位")
-    return count.counter == want
+    return count.counter.startswith(want) or count.figure().counter_group == want  # 人均 over 人次 too
 
 
 @register("per_unit", order=60)

@@ -65,7 +65,7 @@ def _section_score(view: ReportView, section: Section) -> tuple[Fact | None, Fac
         return None, None, []
     first = view.paragraph_index(facts[0])
     head = [f for f in facts if view.paragraph_index(f) == first]
-    score = next((f for f in head if f.role == "score" and "得分" in f.label), None)
+    score = next((f for f in head if f.role == "score" and f.role_word), None)
     weight = next((f for f in head if f.role == "weight" and not has_word(f.label, "scores", "full_marks")), None)
     if score is None:
         return None, weight, []

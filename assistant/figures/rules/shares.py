@@ -12,14 +12,13 @@ import re
 from collections.abc import Sequence
 
 from assistant.figures.relations import quantity, ratio, shown
-from assistant.figures.report_view import ReportView
+from assistant.figures.report_view import ReportView, lexicon
 from assistant.figures.rules import register
 from assistant.figures.rules.breakdowns import check_parts
 from assistant.figures.verify import grams, similarity
 from index.facts import Fact
 from index.facts.roles import role_of, strip_trailing, subject_of
 
-_TOTAL_SUFFIX = ("总额", "总数", "总量", "合计", "总计", "总和")
 _STRONG = 0.6
 
 
@@ -95,7 +94,7 @@ def _whole_phrase(label: str) -> str:
 
 
 def _core(phrase: str) -> str:
-    for suffix in _TOTAL_SUFFIX:
+    for suffix in lexicon("totals", "total"):
         if phrase.endswith(suffix) and len(phrase) > len(suffix):
             return phrase[: -len(suffix)]
     return re.sub(r"总(?=金额$)", "", phrase)

@@ -25,7 +25,6 @@ _FAMILIES = frozenset({"money", "count", "measure"})
 _EXCLUDED_ROLES = frozenset({"target", "change", "weight", "share", "rate", "score", "adjustment"})
 _COUNT_ROLES = frozenset({"count", "actual"})
 _ORDINAL = re.compile(r"[一二三四五六七八九十]+是")
-_MEASURE_SUFFIX = re.compile(r"(?:数量|总数|数|人数|次数|规模)$")
 
 
 @cache
@@ -48,7 +47,11 @@ def _normal(subject: str) -> str:
         if text.endswith(verb) and len(text) > len(verb) + 2:
             text = text[: -len(verb)]
             break
-    return _MEASURE_SUFFIX.sub("", text) if len(text) > 4 else text
+    if len(text) > 4:
+        for suffix in lexicon("values", "measure_suffix"):
+            if text.endswith(suffix):
+                return text[: -len(suffix)]
+    return text
 
 
 def _subsequence(short: str, long: str) -> bool:
