@@ -243,6 +243,17 @@ class ReportView:
                 return title
         return ""
 
+    def name_of(self, fact: Fact) -> str:
+        """Return what a fact is, for a claim: its label with its subject when the label leaves it out."""
+        if fact.in_table:
+            return f"{fact.subject}{fact.column}"
+        label = strip_trailing(fact.label) or fact.subject
+        for word in lexicon("breakdown", "partial"):
+            label = label.removeprefix(word).lstrip("：:")
+        if not fact.generic and fact.subject and fact.subject not in label:
+            label = f"{fact.subject}{label}"
+        return label
+
     def unit_level(self, fact: Fact) -> bool:
         """Tell whether a fact is the reporting unit's own (我局全年支出, 凤栖分局部门预算总收入)."""
         if not fact.generic:
@@ -298,6 +309,12 @@ class ReportView:
             claim += f"（{shown(slipped)}按{unit}计成立）"
             formula += f"（{shown(slipped)}按{unit}计）"
             self.slip(slipped, magnitude, formula)
+        if not outcome.holds:
+            claim = (
+                claim.replace("等于", "不等于", 1) + f"（复算为{computed}）"
+                if "等于" in claim
+                else f"{claim}，复算为{computed}"
+            )
         if outcome.verdict == "rounding":
             self.add(kind, claim + "（末位差异在舍入范围内）", formula, shown(stated), computed, True, facts, "提示")
         else:

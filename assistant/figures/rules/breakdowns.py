@@ -70,7 +70,7 @@ def check_parts(
             return  # a list that need not cover its whole (or counts that may overlap: 其中党员…、女性…)
         if found.value > 1.5 * whole.value:
             return  # parts far beyond the figure before them belong to another whole: no relation
-    name = what or whole.label or whole.subject
+    name = what or view.name_of(whole)
     kind: FindingKind = "score_sum" if whole.family == "score" else "sum"
     formula = f"{' + '.join(shown_in(p, m) for p in parts)} = {quantity(found.value, whole, m)}"
     claim = f"{name}{shown(whole)}等于所列各分项之和"

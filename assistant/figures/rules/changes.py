@@ -103,7 +103,7 @@ def _check(view: ReportView, stated: Fact, new: Fact, old: Fact, sign: float) ->
         formula = f"({shown(new)} − {shown(old)}) ÷ {shown(old)} = {_signed(found, sign)}%"
     if not found.holds and found.value < 0:
         formula += "（方向与所述相反）"
-    claim = f"{new.label}{shown(new)}比{shown(old)}{word}{shown(stated)}"
+    claim = f"{view.name_of(new)}{shown(new)}比{shown(old)}{word}{shown(stated)}"
     view.report("change", claim, formula, stated, found, quantity(abs(found.value), stated), [new, old, stated])
 
 

@@ -79,7 +79,7 @@ def _check(view: ReportView, share: Fact, part: Fact, sentence: Sequence[Fact]) 
 def _report(view: ReportView, share: Fact, part: Fact, whole: Fact, phrase: str, exact: bool) -> None:
     found = ratio(part, whole, share)
     name = phrase or (whole.label or whole.subject)
-    claim = f"{part.label}{shown(part)}占{name}的{shown(share)}"
+    claim = f"{view.name_of(part)}{shown(part)}占{name}的{shown(share)}"
     formula = f"{shown(part)} ÷ {shown(whole)} = {quantity(found.value, share)}"
     view.report("share", claim, formula, share, found, quantity(found.value, share), [part, whole, share])
 
