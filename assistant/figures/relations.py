@@ -1,61 +1,48 @@
-"""Model an audit finding and recompute one relation (a rate or a sum), noting unit slips, at stated precision."""
+"""Model an audit finding and recompute one relation (a ratio, a sum, a difference, a product) at stated precision.
+
+Every operand is a fact as the report writes it: its value counts to the precision it is stated with, so a
+relation is *exact* when the stated result is the computed one at its stated precision, *rounding* when the
+difference is within what rounding the operands allows (worth a 提示, not an alarm), and *off* otherwise.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.figures.derive import format_quantity
-from assistant.figures.verify import (
-    LocatedFigure,
-    ReportFigures,
-)
-from index.figures import Figure
-from index.models import Document
+from index.facts import Fact
+from index.figures import Figure, format_number
 
 FindingKind = Literal[
     "rate",
     "sum",
     "share",
     "score_sum",
+    "score_weight",
     "budget_adjustment",
     "unit_slip",
     "inconsistent_value",
+    "count",
+    "change",
+    "per_unit",
+    "average",
+    "outline",
 ]
-Role = Literal["budget", "spend", "income"]
+Severity = Literal["成立", "提示", "不一致"]
+Verdict = Literal["exact", "rounding", "off"]
+Magnitudes = Mapping[int, float]  # fact id -> the magnitude a relation reads it in (a unit slip corrected)
 
-_ROLE_WORDS: tuple[tuple[str, Role], ...] = (
-    ("预算安排", "budget"), ("预算数", "budget"), ("预算", "budget"), ("批复", "budget"), ("拨款", "budget"),
-    ("实际支出", "spend"), ("支出", "spend"), ("完成采购金额", "spend"), ("已缴", "spend"), ("请款", "spend"),
-    ("收入", "income"),
-)  # fmt: skip
-_RATE_LABEL = re.compile(r"完成.{0,4}预算|预算完成率|执行率|执行进度|支出率|完成率")
-_SHARE_LABEL = re.compile(r"占(?P<whole>.+?)的?$")
-_TOTAL_WORDS = ("总", "合计")
-_GENERIC_LABELS = frozenset(
-    {
-        "支出",
-        "实际支出",
-        "预计支出",
-        "预算",
-        "年度预算",
-        "预算安排",
-        "收入",
-        "一般公共预算",
-        "合计",
-        "累计",
-        "共",
-    }
-)
-_LABEL_NOISE = re.compile(r"^(?:其中|包括|以及|和|及|共|我部门|我局|本部门|我单位|[①-⑳])+|\d{4}年度?|[“”\"]")
-_SENTENCE_END = re.compile(r"[。！？\n]")
+_EPS = 1e-9
 
 
 @dataclass(frozen=True)
 class AuditFinding:
-    """One relation of the report, recomputed: holds or not, with formula and discrepancy."""
+    """One relation of the report, recomputed: holds or not, with formula and discrepancy.
+
+    `severity` is 不一致 for a relation that fails (a reviewer must look), 提示 for one that holds only within
+    the rounding of its figures (shown when asked), 成立 otherwise.
+    """
 
     claim: str
     formula: str
@@ -66,9 +53,14 @@ class AuditFinding:
     section: str
     document_id: str = ""
     figures: tuple[Figure, ...] = field(default=(), compare=False)
+    severity: Severity | Literal[""] = ""
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            object.__setattr__(self, "severity", "成立" if self.holds else "不一致")
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form: claim, formula, stated, computed, holds, kind, section."""
+        """Return the JSON form: claim, formula, stated, computed, holds, kind, section (`report-assistant audit`)."""
         return {
             "claim": self.claim,
             "formula": self.formula,
@@ -80,229 +72,179 @@ class AuditFinding:
         }
 
 
-def role_of(label: str) -> Role | None:
-    """Return what a money figure is (budget, spending or income) from the last role word of its label."""
-    best: tuple[int, Role] | None = None
-    for word, role in _ROLE_WORDS:
-        at = label.rfind(word)
-        if at != -1 and (best is None or at + len(word) > best[0]):
-            best = (at + len(word), role)
-    return best[1] if best else None
+@dataclass(frozen=True)
+class Outcome:
+    """A relation recomputed: the verdict and the computed value, in the unit of the stated figure."""
+
+    verdict: Verdict
+    value: float
+
+    @property
+    def holds(self) -> bool:
+        return self.verdict != "off"
 
 
-def _shown(f: Figure) -> str:
-    return f"{f.number_text()}{f.unit}"
+_EXACT_FAMILIES = frozenset({"count", "score"})  # items counted and points given are exact, not rounded
 
 
-def _major_magnitude(figures: Iterable[Figure]) -> float:
-    counts: dict[float, int] = {}
-    for f in figures:
-        counts[f.magnitude] = counts.get(f.magnitude, 0) + 1
-    return max(counts, key=lambda m: counts[m]) if counts else 1.0
+def amount(fact: Fact, magnitudes: Magnitudes | None = None) -> tuple[float, float]:
+    """Return a fact's value and half a unit of its last stated digit, in base units (元 for money).
+
+    Counts and scores are exact: their rounding slack is nil.
+    """
+    magnitude = (magnitudes or {}).get(fact.id, fact.magnitude)
+    if fact.family in _EXACT_FAMILIES:
+        return fact.value * magnitude, 0.0
+    return fact.value * magnitude, 0.5 * 10.0 ** (-fact.decimals) * magnitude
 
 
-@dataclass
-class AuditContext:
-    index: ReportFigures
-    document: Document
-    located: list[LocatedFigure]
-    money_magnitude: float
-    findings: list[AuditFinding] = field(default_factory=list)
-    slips: dict[int, tuple[LocatedFigure, list[str]]] = field(default_factory=dict)
-
-    def section_of(self, f: Figure) -> str:
-        return next((x.section for x in self.located if x.figure.start == f.start), "")
-
-    def add(
-        self,
-        kind: FindingKind,
-        claim: str,
-        formula: str,
-        stated: str,
-        computed: str,
-        holds: bool,
-        figures: Sequence[Figure],
-    ) -> None:
-        self.findings.append(
-            AuditFinding(
-                claim,
-                formula,
-                stated,
-                computed,
-                holds,
-                kind,
-                self.section_of(figures[-1]),
-                self.document.id,
-                tuple(figures),
-            )
-        )
+def _judge(computed: float, low: float, high: float, stated: float, slack: float) -> Verdict:
+    if abs(computed - stated) <= slack + _EPS * max(1.0, abs(stated)):
+        return "exact"
+    if low - slack - _EPS * max(1.0, abs(stated)) <= stated <= high + slack + _EPS * max(1.0, abs(stated)):
+        return "rounding"
+    return "off"
 
 
-def _value(f: Figure, ignore_magnitude: bool, magnitude: float) -> tuple[float, float]:
-    """Return (value, rounding slack) in base units; with ignore_magnitude, as if in the main magnitude."""
-    scale = magnitude if ignore_magnitude else f.magnitude
-    return f.value * scale, f.half_ulp / f.magnitude * scale
+def ratio(
+    num: Fact,
+    den: Fact | Sequence[Fact],
+    stated: Fact,
+    scale: float = 100.0,
+    magnitudes: Magnitudes | None = None,
+) -> Outcome:
+    """Recompute stated = num ÷ den × scale (a rate in % with scale 100, a per-unit amount with scale 1).
 
-
-def _ratio_holds(num: Figure, den: Figure, rate: Figure, ignore: bool, mag: float) -> tuple[bool, float]:
-    a, ea = _value(num, ignore, mag)
-    b, eb = _value(den, ignore, mag)
+    A denominator given as several facts is their sum (年初预算 + 年中调整).
+    """
+    a, ea = amount(num, magnitudes)
+    dens = [den] if isinstance(den, Fact) else list(den)
+    b = sum(amount(d, magnitudes)[0] for d in dens)
+    eb = sum(amount(d, magnitudes)[1] for d in dens)
+    p, h = amount(stated, magnitudes)
+    magnitude = (magnitudes or {}).get(stated.id, stated.magnitude)
     if b - eb <= 0:
-        return False, float("inf")
-    ratio = a / b * 100.0
-    low, high = (a - ea) / (b + eb) * 100.0, (a + ea) / (b - eb) * 100.0
-    slack = rate.half_ulp + 1e-9
-    return low - slack <= rate.value <= high + slack, ratio
+        return Outcome("off", float("inf"))
+    computed = a / b * scale
+    low, high = (a - ea) / (b + eb) * scale, (a + ea) / (b - eb) * scale
+    verdict = _judge(computed, low, high, p, h)
+    if verdict == "off" and abs(computed - p) <= 2 * h + _EPS:
+        verdict = "rounding"  # a rate truncated rather than rounded
+    return Outcome(verdict, computed / magnitude)
 
 
-def _sum_holds(parts: Sequence[Figure], total: Figure, ignore: bool, mag: float) -> tuple[bool, float]:
-    values = [_value(p, ignore, mag) for p in parts]
-    t, et = _value(total, ignore, mag)
+def total(
+    parts: Sequence[Fact], whole: Fact, magnitudes: Magnitudes | None = None, signs: Sequence[float] = ()
+) -> Outcome:
+    """Recompute whole = Σ parts.
+
+    Exact when the stated whole is the sum at its stated precision; within rounding when it misses by no more
+    than one unit of the coarsest last digit among the figures (parts rounded one by one, 18,977.95 for
+    18,977.96); off otherwise. `signs` gives −1 for a part that is taken away (a budget cut).
+    """
+    values = [amount(p, magnitudes) for p in parts]
+    if signs:
+        values = [(v * sign, e) for (v, e), sign in zip(values, signs, strict=True)]
+    t, et = amount(whole, magnitudes)
+    magnitude = (magnitudes or {}).get(whole.id, whole.magnitude)
     s = sum(v for v, _ in values)
-    slack = sum(e for _, e in values) + et + 1e-9 * max(1.0, abs(t))
-    return abs(s - t) <= slack, s
+    unit = 2 * max([et, *(e for _, e in values)])
+    band = max(unit - et, 0.0)
+    return Outcome(_judge(s, s - band, s + band, t, et), s / magnitude)
 
 
-def _slip_candidates(figures: Sequence[Figure], mag: float) -> list[Figure]:
-    return [f for f in figures if f.family == "money" and f.magnitude != mag]
+def mean(parts: Sequence[Fact], whole: Fact) -> Outcome:
+    """Recompute whole = the mean of parts."""
+    values = [amount(p) for p in parts]
+    t, _ = amount(whole)
+    et = 0.5 * 10.0 ** (-whole.decimals) * whole.magnitude  # a mean is rounded to the digits it is stated with
+    s = sum(v for v, _ in values) / len(values)
+    band = max(2 * max([et, *(e for _, e in values)]) - et, 0.0)
+    return Outcome(_judge(s, s - band, s + band, t, et), s / whole.magnitude)
 
 
-def _record_slips(ctx: AuditContext, figures: Sequence[Figure], formula: str) -> list[Figure]:
-    slipped = _slip_candidates(figures, ctx.money_magnitude)
-    for f in slipped:
-        located = next(x for x in ctx.located if x.figure.start == f.start)
-        ctx.slips.setdefault(f.start, (located, []))[1].append(formula)
-    return slipped
+def product(a: Fact, b: Fact, whole: Fact, magnitudes: Magnitudes | None = None) -> Outcome:
+    """Recompute whole = a × b (a count times a per-unit amount)."""
+    x, ex = amount(a, magnitudes)
+    y, ey = amount(b, magnitudes)
+    t, et = amount(whole, magnitudes)
+    magnitude = (magnitudes or {}).get(whole.id, whole.magnitude)
+    computed = x * y
+    low, high = (x - ex) * (y - ey), (x + ex) * (y + ey)
+    return Outcome(_judge(computed, low, high, t, et), computed / magnitude)
 
 
-def _unit_name(mag: float) -> str:
-    return {1.0: "元", 1e4: "万元", 1e8: "亿元", 1e3: "千元"}.get(mag, "元")
+def change(new: Fact, old: Fact, stated: Fact, sign: float, points: bool) -> Outcome:
+    """Recompute a change from old to new: in percent of old, or in points or units when `points`."""
+    a, ea = amount(new)
+    b, eb = amount(old)
+    p, h = amount(stated)
+    if points:
+        computed = (a - b) * sign
+        low, high = (a - ea - b - eb) * sign, (a + ea - b + eb) * sign
+    else:
+        if b - eb <= 0:
+            return Outcome("off", float("inf"))
+        computed = (a - b) / b * 100.0 * sign
+        lo, hi = ((a - ea) - (b + eb)) / (b + eb) * 100.0, ((a + ea) - (b - eb)) / (b - eb) * 100.0
+        low, high = (lo, hi) if sign > 0 else (-hi, -lo)
+    return Outcome(_judge(computed, min(low, high), max(low, high), p, h), computed / stated.magnitude)
 
 
-def _check_rate(
-    ctx: AuditContext,
-    num: Figure,
-    den: Figure,
-    rate: Figure,
-    what: str,
-    den_text: str = "",
-) -> None:
-    formula_base = f"{_shown(num)} ÷ {den_text or _shown(den)}"
-    holds, ratio = _ratio_holds(num, den, rate, False, ctx.money_magnitude)
-    if holds:
-        ctx.add(
-            "rate",
-            f"{what}{rate.label}{_shown(rate)}",
-            f"{formula_base} = {ratio:.2f}%",
-            _shown(rate),
-            f"{ratio:.2f}%",
-            True,
-            [num, den, rate],
-        )
-        return
-    if num.family == "money" and den.family == "money" and num.magnitude != den.magnitude:
-        ok, fixed = _ratio_holds(num, den, rate, True, ctx.money_magnitude)
-        if ok:
-            unit = _unit_name(ctx.money_magnitude)
-            formula = f"{num.number_text()} ÷ {den.number_text()} = {fixed:.2f}%（按{unit}计）"
-            _record_slips(ctx, [num, den], formula)
-            ctx.add(
-                "rate",
-                f"{what}{rate.label}{_shown(rate)}（按{unit}计成立）",
-                formula,
-                _shown(rate),
-                f"{fixed:.2f}%",
-                True,
-                [num, den, rate],
-            )
-            return
-    reverse_ok, _ = _ratio_holds(den, num, rate, False, ctx.money_magnitude)
-    extra = f"；{_shown(rate)}恰为{_shown(den)} ÷ {_shown(num)}，疑似预算与支出颠倒或比率算反" if reverse_ok else ""
-    ctx.add(
-        "rate",
-        f"{what}{rate.label}{_shown(rate)}",
-        f"{formula_base} = {ratio:.2f}%{extra}",
-        _shown(rate),
-        f"{ratio:.2f}%",
-        False,
-        [num, den, rate],
-    )
+def solve(
+    outcome: Callable[[Magnitudes], Outcome],
+    suspects: Sequence[Fact],
+    magnitudes: Sequence[float],
+) -> tuple[Outcome, Fact | None, float | None]:
+    """Recompute a relation; when it is off, try reading one suspect money figure in another unit (元 for 万元).
+
+    Return the outcome and, when a unit correction makes the relation hold, the figure and its magnitude.
+    """
+    found = outcome({})
+    if found.holds:
+        return found, None, None
+    for fact in suspects:
+        if fact.family != "money":
+            continue
+        for magnitude in magnitudes:
+            if magnitude == fact.magnitude:
+                continue
+            fixed = outcome({fact.id: magnitude})
+            if fixed.holds:
+                return fixed, fact, magnitude
+    return found, None, None
 
 
-def _check_sum(
-    ctx: AuditContext,
-    parts: Sequence[Figure],
-    total: Figure,
-    kind: FindingKind,
-    what: str,
-) -> None:
-    lhs = " + ".join(_shown(p) for p in parts)
-    holds, s = _sum_holds(parts, total, False, ctx.money_magnitude)
-    computed = format_quantity(s / total.magnitude, total.unit, total.family, max(total.decimals, 0))
-    claim = f"{what}{total.label or '合计'}{_shown(total)}等于各分项之和"
-    if holds:
-        ctx.add(
-            kind,
-            claim,
-            f"{lhs} = {computed}",
-            _shown(total),
-            computed,
-            True,
-            [*parts, total],
-        )
-        return
-    if total.family == "money" and len({p.magnitude for p in [*parts, total]}) > 1:
-        ok, fixed = _sum_holds(parts, total, True, ctx.money_magnitude)
-        if ok:
-            unit = _unit_name(ctx.money_magnitude)
-            shown = f"{' + '.join(p.number_text() for p in parts)} = {fixed / ctx.money_magnitude:,.2f}（按{unit}计）"
-            _record_slips(ctx, [*parts, total], shown)
-            ctx.add(
-                kind,
-                claim + f"（按{unit}计成立）",
-                shown,
-                _shown(total),
-                f"{fixed / ctx.money_magnitude:,.2f}{unit}",
-                True,
-                [*parts, total],
-            )
-            return
-    diff = format_quantity(
-        (s - total.base) / total.magnitude,
-        total.unit,
-        total.family,
-        max(total.decimals, 0),
-    )
-    ctx.add(
-        kind,
-        claim,
-        f"{lhs} = {computed}（相差{diff}）",
-        _shown(total),
-        computed,
-        False,
-        [*parts, total],
-    )
+UNIT_NAMES = {1.0: "元", 1e3: "千元", 1e4: "万元", 1e8: "亿元"}
 
 
-def _sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = lo
-    for m in _SENTENCE_END.finditer(text, lo, hi):
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < hi:
-        spans.append((start, hi))
-    return spans
+def unit_name(magnitude: float) -> str:
+    """Return the money unit of a magnitude (1e4 -> 万元)."""
+    return UNIT_NAMES.get(magnitude, "元")
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    spans, offset = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            spans.append((offset, offset + len(line)))
-        offset += len(line) + 1
-    return spans
+def shown(fact: Fact) -> str:
+    """Return a fact as the report writes it: number and unit (18,977.96万元)."""
+    return f"{format_number(fact.value, fact.decimals)}{fact.unit}"
 
 
-def _in(figures: Sequence[Figure], lo: int, hi: int) -> list[Figure]:
-    return [f for f in figures if lo <= f.start < hi]
+def shown_in(fact: Fact, magnitudes: Magnitudes) -> str:
+    """Return a fact with the unit a relation reads it in (a corrected unit slip shows the corrected unit)."""
+    magnitude = magnitudes.get(fact.id)
+    if magnitude is None or magnitude == fact.magnitude or fact.family != "money":
+        return shown(fact)
+    return f"{format_number(fact.value, fact.decimals)}{unit_name(magnitude)}"
+
+
+def quantity(value: float, like: Fact, magnitudes: Magnitudes | None = None) -> str:
+    """Return a computed value written like a fact (its unit, its decimals, at least two for a rate); in the
+    corrected unit when the relation reads the fact in another one."""
+    decimals = max(like.decimals, 2) if like.family == "percent" else like.decimals
+    magnitude = (magnitudes or {}).get(like.id)
+    unit = unit_name(magnitude) if magnitude is not None and like.family == "money" else like.unit
+    return f"{format_number(value, decimals)}{unit}"
+
+
+def difference(outcome: Outcome, stated: Fact) -> str:
+    """Return how far a computed value is from the stated one, written in the stated unit."""
+    return f"{format_number(outcome.value - stated.value, stated.decimals)}{stated.unit}"

@@ -1,0 +1,153 @@
+"""Scores: a score never exceeds its weight; scored sections add up to the overall score; full marks are the weight.
+
+In a table row (分值 | 得分) and in a clause ("投入指标分值20分，得18.5分") a score above its weight fails. A report
+that scores its sections one by one ("履职效能…自评得分为49.4分", "管理效能…自评得分为45分") states an overall
+score ("整体绩效自评分值为94.4分") they add up to; the items a section scores after its own score add up to it;
+and items all claimed at full marks (满分) must add up to the section's weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.figures.relations import difference, quantity, shown, total
+from assistant.figures.report_view import ReportView, ends_with_word, has_word
+from assistant.figures.rules import register
+from index.facts import Fact
+from index.facts.roles import strip_trailing
+from index.models import Section
+
+
+@register("scores", order=50)
+def scores(view: ReportView) -> None:
+    """Check scores against weights, and scored sections against the overall score."""
+    for index in range(len(view.document.tables)):
+        for row in view.rows(index):
+            weight = next((f for f in row.facts if f.role == "weight" and f.family == "score"), None)
+            score = next((f for f in row.facts if f.role == "score" and f.family == "score"), None)
+            if weight is not None and score is not None:
+                _not_above(view, score, weight, row.name)
+    for sentence in view.sentences():
+        weight = None
+        for fact in sentence:
+            if fact.family != "score":
+                continue
+            if fact.role == "weight" and not has_word(fact.label, "scores", "full_marks"):
+                weight = fact
+            elif fact.role == "score" and weight is not None and not _deduction(fact):
+                if view.group_of(fact).start == view.group_of(weight).start:
+                    _not_above(view, fact, weight, weight.subject)
+                weight = None
+    _scored_sections(view)
+
+
+def _deduction(fact: Fact) -> bool:
+    return ends_with_word(strip_trailing(fact.label), "scores", "deduction")
+
+
+def _not_above(view: ReportView, score: Fact, weight: Fact, what: str) -> None:
+    if score.value > weight.value + 1e-9:
+        view.add(
+            "score_weight",
+            f"{what}得分{shown(score)}超过其分值{shown(weight)}",
+            f"得分 {shown(score)} > 分值 {shown(weight)}（单项得分不应超过分值）",
+            shown(score),
+            f"≤{shown(weight)}",
+            False,
+            [weight, score],
+        )
+
+
+def _section_score(view: ReportView, section: Section) -> tuple[Fact | None, Fact | None, list[Fact]]:
+    """Return a section's own score and weight (in its first paragraph) and the score facts after them."""
+    facts = [f for f in view.facts if not f.in_table and f.scope == section.path and f.family == "score"]
+    if not facts:
+        return None, None, []
+    first = view.paragraph_index(facts[0])
+    head = [f for f in facts if view.paragraph_index(f) == first]
+    score = next((f for f in head if f.role == "score" and f.role_word), None)
+    weight = next((f for f in head if f.role == "weight" and not has_word(f.label, "scores", "full_marks")), None)
+    if score is None:
+        return None, weight, []
+    items = [
+        f
+        for f in facts
+        if f.start > score.start
+        and not _deduction(f)
+        and (f.role != "weight" or has_word(f.label, "scores", "full_marks"))
+    ]
+    return score, weight, items
+
+
+def _scored_sections(view: ReportView) -> None:
+    sections = view.outline.sections
+    for parent in sections:
+        children = [s for s in sections if s.path[:-1] == parent.path and len(s.path) == len(parent.path) + 1]
+        scored = [(c, *_section_score(view, c)) for c in children]
+        scored = [x for x in scored if x[1] is not None]
+        if len(scored) < 2:
+            continue
+        subtotals = [x[1] for x in scored if x[1] is not None]
+        overall = _overall(view, [c for c, *_ in scored])
+        if overall is not None:
+            found = total(subtotals, overall)
+            formula = f"{' + '.join(shown(s) for s in subtotals)} = {quantity(found.value, overall)}"
+            if not found.holds:
+                formula += f"（相差{difference(found, overall)}）"
+            claim = f"{strip_trailing(overall.label)}{shown(overall)}等于各部分得分之和"
+            view.report(
+                "score_sum", claim, formula, overall, found, quantity(found.value, overall), [*subtotals, overall]
+            )
+        for _, score, weight, items in scored:
+            if score is not None and len(items) >= 2:
+                _items(view, score, weight, items)
+
+
+def _overall(view: ReportView, sections: Sequence[Section]) -> Fact | None:
+    paths = {s.path for s in sections}
+    found = [
+        f
+        for f in view.facts
+        if f.family == "score"
+        and not f.in_table
+        and has_word(f.label, "scores", "overall")
+        and not any(f.scope[: len(p)] == p for p in paths)
+    ]
+    values = {f.value for f in found}
+    return found[0] if len(values) == 1 else None
+
+
+def _items(view: ReportView, score: Fact, weight: Fact | None, items: Sequence[Fact]) -> None:
+    found = total(items, score)
+    formula = f"{' + '.join(shown(i) for i in items)} = {quantity(found.value, score)}"
+    if not found.holds:
+        formula += f"（相差{difference(found, score)}）"
+    claim = f"{strip_trailing(score.label)}{shown(score)}等于各项评分之和"
+    view.report("score_sum", claim, formula, score, found, quantity(found.value, score), [*items, score])
+    if weight is None or not all(_full_marks(view, item, score) for item in items):
+        return
+    marks = total(items, weight)
+    if marks.holds:
+        return
+    finest = max(items, key=lambda i: i.decimals)
+    summed = quantity(marks.value, finest)
+    view.add(
+        "score_weight",
+        f"各项均称得满分，满分之和{summed}与分值{shown(weight)}不符",
+        f"{' + '.join(shown(i) for i in items)} = {summed}，分值为{shown(weight)}；称满分的一项得分不等于其分值",
+        summed,
+        shown(weight),
+        False,
+        [weight, *items],
+    )
+
+
+def _full_marks(view: ReportView, item: Fact, score: Fact) -> bool:
+    """Tell whether an item is claimed at full marks (满分 in its label or in its text since the previous item)."""
+    if has_word(item.label, "scores", "full_marks"):
+        return True
+    paragraph = view.paragraph_of(item)
+    start = paragraph.start if paragraph is not None else item.sentence_start
+    earlier = [f for f in view.facts if f.family == "score" and start <= f.end <= item.start]
+    start = max([start, *(f.end for f in earlier)])
+    return has_word(view.text[start : item.start], "scores", "full_marks")

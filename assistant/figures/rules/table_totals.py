@@ -1,0 +1,166 @@
+"""Table totals: a 合计 row is the sum of the rows above it, a parent row of its children, column by column.
+
+A table's rows relate through their labels: a total row (合计, 总分, 年度资金总额) sums the top-level rows of its
+block; a row numbered 一、 sums the rows numbered 1. below it; rows opened by 其中 are parts of the row above
+(they may not cover it, so only parts that exceed it fail); an average row (平均得分) is the mean of its block.
+Percent columns are not summed (their rows' rates are checked by the rates rule). A total that fails alone
+but holds with the rows of the table just before it in the same section (a form split into two grids) holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.figures.relations import (
+    FindingKind,
+    Magnitudes,
+    Outcome,
+    difference,
+    mean,
+    quantity,
+    shown,
+    shown_in,
+    solve,
+    total,
+)
+from assistant.figures.report_view import ReportView, Row
+from assistant.figures.rules import register
+from index.facts import Fact
+
+_SUMMED = frozenset({"money", "count", "score", "measure"})
+_NOT_SUMMED_ROLES = frozenset({"rate", "share", "change", "target"})
+
+
+@dataclass(frozen=True)
+class _Relation:
+    whole: Row
+    parts: tuple[Row, ...]
+    complete: bool  # the parts cover the whole (a total or parent row), not 其中 rows
+    average: bool = False
+
+
+@register("table_totals", order=20)
+def table_totals(view: ReportView) -> None:
+    """Recompute every total, subtotal, 其中 and average row of every table."""
+    for index in range(len(view.document.tables)):
+        rows = view.rows(index)
+        for relation in _relations(rows):
+            for whole in relation.whole.facts:
+                if whole.family in _SUMMED and whole.role not in _NOT_SUMMED_ROLES:
+                    _column(view, index, relation, whole)
+
+
+def _relations(rows: Sequence[Row]) -> list[_Relation]:
+    out: list[_Relation] = []
+    block_start = 0
+    for i, row in enumerate(rows):
+        if row.is_part:
+            continue
+        parts: list[Row] = []
+        for later in rows[i + 1 :]:
+            if not later.is_part:
+                break
+            parts.append(later)
+        if parts:
+            out.append(_Relation(row, tuple(parts), complete=False))
+        if row.rank is not None and not row.is_total:
+            children = _children(rows, i)
+            if len(children) >= 2:
+                out.append(_Relation(row, tuple(children), complete=True))
+        if (row.is_total or row.is_average) and not parts:
+            block = [r for r in rows[block_start:i] if not (r.is_part or r.is_total or r.is_average)]
+            ranks = [r.rank for r in block if r.rank is not None]
+            if ranks:
+                top = min(ranks)
+                block = [r for r in block if r.rank is None or r.rank == top]
+            if len(block) >= 2:
+                out.append(_Relation(row, tuple(block), complete=True, average=row.is_average))
+        if row.is_total:
+            block_start = i + 1 + len(parts)
+    return out
+
+
+def _children(rows: Sequence[Row], i: int) -> list[Row]:
+    parent = rows[i].rank
+    assert parent is not None
+    children: list[Row] = []
+    level: int | None = None
+    for later in rows[i + 1 :]:
+        if later.is_total or later.is_average:
+            break
+        if later.rank is None:
+            if later.is_part:
+                continue
+            break
+        if later.rank <= parent:
+            break
+        if level is None:
+            level = later.rank
+        if later.rank == level:
+            children.append(later)
+    return children
+
+
+def _column(view: ReportView, index: int, relation: _Relation, whole: Fact) -> None:
+    parts = [row.cell(whole.column) for row in relation.parts]
+    if any(p is None or p.family != whole.family or p.counter != whole.counter for p in parts):
+        return
+    facts = [p for p in parts if p is not None]
+    kind: FindingKind = "score_sum" if whole.family == "score" else "sum"
+    caption = view.document.tables[index].caption.split(" ")[0]
+    name = f"{caption}{relation.whole.name}{whole.column}"
+    if relation.average:
+        found = mean(facts, whole)
+        formula = f"({' + '.join(shown(p) for p in facts)}) ÷ {len(facts)} = {quantity(found.value, whole)}"
+        claim = f"{name}{shown(whole)}等于各行平均"
+        view.report("average", claim, formula, whole, found, quantity(found.value, whole), [*facts, whole])
+        return
+
+    def outcome(m: Magnitudes) -> Outcome:
+        return total(facts, whole, m)
+
+    found, slipped, magnitude = solve(outcome, view.suspects([*facts, whole]), [view.money_magnitude])
+    m = {slipped.id: magnitude} if slipped is not None and magnitude is not None else {}
+    claim = f"{name}{shown(whole)}等于各{'分项' if not relation.complete else '行'}之和"
+    formula = f"{' + '.join(shown_in(p, m) for p in facts)} = {quantity(found.value, whole, m)}"
+    if not found.holds:
+        earlier = _earlier_table(view, index, whole)
+        if earlier and relation.complete:
+            merged = total([*earlier, *facts], whole)
+            if merged.holds:
+                formula = f"{' + '.join(shown(p) for p in [*earlier, *facts])} = {quantity(merged.value, whole)}"
+                merged_facts = [*earlier, *facts, whole]
+                shown_total = quantity(merged.value, whole)
+                view.report(kind, claim + "（含上表所列）", formula, whole, merged, shown_total, merged_facts)
+                return
+        if not relation.complete and found.value < whole.value:
+            return  # 其中 rows need not cover the row above them
+        formula += f"（相差{difference(found, whole)}）"
+    view.report(
+        kind, claim, formula, whole, found, quantity(found.value, whole, m), [*facts, whole], slipped, magnitude
+    )
+
+
+def _earlier_table(view: ReportView, index: int, whole: Fact) -> list[Fact]:
+    """Return the top-level cells of the same column in the table just before, if it is in the same section."""
+    if index == 0:
+        return []
+    tables = view.document.tables
+    here, before = tables[index], tables[index - 1]
+    if _path(view, here.start, here.caption) != _path(view, before.start, before.caption):
+        return []
+    rows = view.rows(index - 1)
+    totals = [r for r in rows if r.is_total]
+    top = totals or [
+        r
+        for r in rows
+        if not r.is_part and r.rank in (None, min((x.rank for x in rows if x.rank is not None), default=None))
+    ]
+    cells = [r.cell(whole.column) for r in top]
+    return [c for c in cells if c is not None and c.family == whole.family]
+
+
+def _path(view: ReportView, offset: int, caption: str) -> tuple[str, ...]:
+    path = view.path_at(offset)
+    return path[:-1] if path and caption and path[-1] == caption else path

@@ -1,0 +1,203 @@
+"""One quantity, two values: the same subject and role stated with different values in different places.
+
+Two facts are one quantity when their roles, periods and units agree and their subjects are the same words
+(in any order, or one the other with a qualifier dropped: 保障低保对象 / 保障城乡低保对象), or when both are the
+reporting unit's own figure of one role (我部门预算总收入). Goals, changes, shares, approximate and qualified
+figures are not quantities stated as results. Facts in parallel sections (two projects' 回收有效问卷) are different
+quantities: only facts whose sections are the same, nested, or in different parts of the report are compared.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from assistant.figures.relations import shown
+from assistant.figures.report_view import MONEY_ROLES, ReportView, cjk_count, lexicon
+from assistant.figures.rules import register
+from assistant.figures.verify import value_matches
+from index.facts import BUDGET_ROLES, Fact
+from index.facts.roles import strip_trailing, subject_of
+from index.lexicon import load
+from index.structure import marker_of
+
+_FAMILIES = frozenset({"money", "count", "measure"})
+_EXCLUDED_ROLES = frozenset({"target", "change", "weight", "share", "rate", "score", "adjustment"})
+_COUNT_ROLES = frozenset({"count", "actual"})
+_ORDINAL = re.compile(r"[一二三四五六七八九十]+是")
+
+
+@cache
+def _leading() -> tuple[str, ...]:
+    words: list[str] = load("roles")["subjects"]["generic"]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _normal(subject: str) -> str:
+    text = re.sub(r"[“”\"（）()\s]", "", subject)
+    changed = True
+    while changed:
+        changed = False
+        for word in _leading():
+            if text.startswith(word) and len(text) > len(word) + 1:
+                text = text[len(word) :]
+                changed = True
+                break
+    for verb in lexicon("values", "trailing_verbs"):
+        if text.endswith(verb) and len(text) > len(verb) + 2:
+            text = text[: -len(verb)]
+            break
+    if len(text) > 4:
+        for suffix in lexicon("values", "measure_suffix"):
+            if text.endswith(suffix):
+                return text[: -len(suffix)]
+    return text
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def same_subject(a: str, b: str) -> bool:
+    """Tell whether two subjects name one thing (same words in any order, or one with a qualifier dropped)."""
+    x, y = _normal(a), _normal(b)
+    if min(cjk_count(x), cjk_count(y)) < 3:
+        return False
+    if x == y or sorted(x) == sorted(y):
+        return True
+    short, long = sorted((x, y), key=len)
+    return cjk_count(short) >= 4 and len(short) / len(long) >= 0.7 and _subsequence(short, long)
+
+
+def _comparable(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Tell whether two places may hold one quantity: equal, nested, or apart from the first heading on
+    (sibling sections or items under one heading are parallel: each is about its own thing)."""
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common == 0 or common == min(len(a), len(b))
+
+
+def _own_subject(view: ReportView, fact: Fact) -> str:
+    """Return what a fact's own words say it is of: its label, or the figure it is written right after
+    ("5,326户8,971人": the second figure shares the first's words). A table's value cell has none here (its
+    row names a line of the table); its prose cells read their labels."""
+    if fact.in_table and fact.label == f"{fact.subject}{fact.column}":
+        return ""
+    label = strip_trailing(fact.label)
+    if label.endswith("中"):
+        return ""  # "21个三级指标中有17个…": a part of the figure before it
+    if label:
+        return subject_of(fact.label, fact.role_word)
+    before = [
+        f
+        for f in view.facts
+        if f.end <= fact.start and f.in_table == fact.in_table and f.sentence_start == fact.sentence_start
+    ]
+    if before and not view.text[before[-1].end : fact.start].strip():
+        return _own_subject(view, before[-1])
+    return ""
+
+
+def place(view: ReportView, fact: Fact) -> tuple[str, ...]:
+    """Return where a fact stands: its heading path, then the list item (①, （1）, 一是) it is written in."""
+    path = list(fact.scope)
+    paragraph = view.paragraph_of(fact)
+    if paragraph is not None and not fact.in_table:
+        found = marker_of(paragraph.text)
+        if found and found[0] in ("num", "paren_num", "circled", "paren_cn"):
+            path.append(found[1])
+        items = list(_ORDINAL.finditer(view.text, paragraph.start, fact.start))
+        if items:
+            path.append(items[-1].group(0))
+    return tuple(path)
+
+
+def _key(view: ReportView, fact: Fact) -> tuple[str, str] | None:
+    """Return (what kind of subject, subject) of a fact that states a result, or None."""
+    if fact.family not in _FAMILIES or fact.role in _EXCLUDED_ROLES or fact.period != "current":
+        return None
+    if fact.value == 0 or fact.approximate or view.is_target(fact):
+        return None
+    if fact.family == "money" and fact.role in ("amount", "actual"):
+        return None  # a money figure of no role (a fund, a line of a list) says too little of what it is
+    if view.unit_level(fact) and fact.role in MONEY_ROLES:
+        return "unit", fact.role_word or fact.role
+    subject = _own_subject(view, fact)
+    return ("subject", subject) if subject else None
+
+
+def _roles_agree(a: Fact, b: Fact) -> bool:
+    if a.family == "count":
+        return (
+            a.role in _COUNT_ROLES and b.role in _COUNT_ROLES and a.figure().counter_group == b.figure().counter_group
+        )
+    if a.family == "measure":
+        return a.counter == b.counter
+    if a.role in BUDGET_ROLES or b.role in BUDGET_ROLES:
+        return a.role == b.role
+    return a.role == b.role
+
+
+@register("values", order=70)
+def values(view: ReportView) -> None:
+    """Find quantities the report states twice with different values."""
+    keyed = [(f, k, place(view, f)) for f in view.facts if (k := _key(view, f)) is not None]
+    parent = list(range(len(keyed)))
+    attribute: set[int] = set()  # facts whose subject recurs in parallel places: an attribute of each
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (a, ka, pa) in enumerate(keyed):
+        for j in range(i + 1, len(keyed)):
+            b, kb, pb = keyed[j]
+            if ka[0] != kb[0] or a.family != b.family or not _roles_agree(a, b):
+                continue
+            if ka[0] == "unit" and ka[1] != kb[1]:
+                continue
+            if ka[0] == "subject" and not same_subject(ka[1], kb[1]):
+                continue
+            if not _comparable(pa, pb):
+                attribute.update((i, j))
+                continue
+            if a.in_table and b.in_table:
+                continue  # two cells: rows of tables are compared by the table rules
+            if not a.in_table and not b.in_table and a.sentence_start == b.sentence_start:
+                continue  # one sentence: "由1,080元提高到1,150元" states two values on purpose
+            parent[find(j)] = find(i)
+    dropped = {find(i) for i in attribute}
+    clusters: dict[int, list[tuple[Fact, tuple[str, str]]]] = {}
+    for i, (fact, key, _) in enumerate(keyed):
+        clusters.setdefault(find(i), []).append((fact, key))
+    for root, members in clusters.items():
+        if len(members) < 2 or root in dropped:
+            continue
+        distinct: list[Fact] = []
+        for fact, _ in members:
+            if not any(
+                value_matches(fact.figure(), g.figure()) or value_matches(g.figure(), fact.figure()) for g in distinct
+            ):
+                distinct.append(fact)
+        if len(distinct) < 2:
+            continue
+        kind, name = members[0][1]
+        if kind == "unit":
+            name = distinct[0].role_word or name
+        listed = " 与 ".join(shown(f) for f in distinct)
+        places = "；".join(f"{view.section(f) or '正文'}：{shown(f)}" for f in distinct)
+        view.add(
+            "inconsistent_value",
+            f"报告中{name}前后不一致：{listed}",
+            places,
+            shown(distinct[0]),
+            shown(distinct[1]),
+            False,
+            distinct,
+        )
