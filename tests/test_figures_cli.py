@@ -51,6 +51,8 @@ def test_audit_json_lists_relations_with_the_failing_ones(indexed: Path) -> None
         "18,977.96万元",
         "1,180.85元",
         "17,865.48元",
+        "49.4分",  # every item "得满分", yet their sum is 49.4 of a weight of 50
+        "（三）",  # the outline numbers （三） twice under 一、
     }
 
 
