@@ -194,7 +194,7 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
         if name == "growth" and not re.search(r"百分之|%|率|增幅|降幅|几成|percent", lowered):
             name = "difference"
         if name == "implied_target" and not re.search(r"目标|任务|计划|应完成", lowered):
-            continue  # "推算…累计建成": a reckoning, but not of a target
+            continue  # "推算…以前共有多少": a reckoning, but not of a target
         if name == "sum" and not re.search(r"合计|加起来|合起来|总计|之和|加在一起|两|几个|各|total|combined", lowered):
             continue
         return {"extreme_max": "max", "extreme_min": "min"}.get(name, name)  # type: ignore[return-value]
@@ -269,7 +269,7 @@ def _strip_words() -> tuple[str, ...]:
     found.update(
         ("实际", "全年", "年度", "上年", "相比", "对比", "对应", "情况", "当地", "每个", "每一个", "每一", "每项")
     )
-    # Nouns that head an entity (三公经费, 临时救助资金, 基本支出) are never stripped from it.
+    # Nouns that head an entity (三公经费, 专项资金, 基本支出) are never stripped from it.
     found -= _ENTITY_HEADS
     return tuple(sorted((w for w in found if len(w) >= 1), key=len, reverse=True))
 
@@ -282,8 +282,8 @@ _ENTITY_HEADS = frozenset({"经费", "资金", "费用", "支出", "收入", "�
 def strip_asked(phrase: str) -> str:
     """Take the words that say what is asked off both ends of a phrase, leaving the entity.
 
-    >>> strip_asked("生态环境执法专项经费实际花")
-    '生态环境执法专项经费'
+    >>> strip_asked("乡村文化站提升工程实际花")
+    '乡村文化站提升工程'
     >>> strip_asked("总投资合计")
     ''
     """
@@ -363,7 +363,7 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
             continue  # "支出" alone names a measure, "家次" a unit: neither is an entity
         if sum(1 for ch in name if _CJK.match(ch)) >= 2 and name not in entities:
             entities.append(name)
-    # An entity contained in an earlier one repeats it ("临时救助…每人次救助"): keep the fuller one.
+    # An entity contained in an earlier one repeats it ("文化站改造…每个文化站改造"): keep the fuller one.
     entities = [
         e
         for i, e in enumerate(entities)
@@ -428,9 +428,9 @@ def _asked_noun(text: str) -> str:
 def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     """Read a question into a frame; a compound question gets one frame per part as well.
 
-    >>> f = build_frame("临时救助资金花了多少？执行率多少？")
+    >>> f = build_frame("乡村文化站提升工程花了多少？执行率多少？")
     >>> f.head, [m.role for m in f.measures], len(f.parts)
-    ('临时救助资金', ['spending', 'rate'], 2)
+    ('乡村文化站提升工程', ['spending', 'rate'], 2)
     """
     text = question.strip()
     english = not is_mostly_chinese(text)
@@ -447,7 +447,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     asked_noun = _asked_noun(text)
     which = _WHICH.search(text)
     if asked_noun and which and len(entities) > 1:
-        # "监测站是什么性质的单位": what comes after 什么/哪个 is what is asked of the entity, not the entity.
+        # "档案馆是什么性质的单位": what comes after 什么/哪个 is what is asked of the entity, not the entity.
         before = [e for e in entities if 0 <= text.find(e) < which.start()]
         head = before[-1] if before else head
     frame = QuestionFrame(
@@ -481,7 +481,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     for piece in pieces:
         part = build_frame(piece, with_parts=False)
         if not part.entities and parts:
-            # "执行率多少？" after "临时救助资金花了多少？": the part is about the same entity.
+            # "执行率多少？" after "专项资金花了多少？": the part is about the same entity.
             part = replace(part, entities=parts[0].entities, head=parts[0].head, terms=(*parts[0].terms, *part.terms))
         parts.append(part)
     return replace(frame, parts=tuple(parts))

@@ -35,8 +35,8 @@ _HEADING_MARKER = re.compile(
 def heading_title(heading: str) -> str:
     """Return a heading without its outline marker.
 
-    >>> heading_title("（三）临时救助资金")
-    '临时救助资金'
+    >>> heading_title("（三）乡村文化站提升工程")
+    '乡村文化站提升工程'
     """
     return _HEADING_MARKER.sub("", heading).strip()
 

@@ -36,7 +36,7 @@ class Fact:
 
     `value`/`unit`/`magnitude` are as written (18,977.96万元: 18977.96, 万元, 1e4); `corrected` is the value
     after the audit's unit correction (same unit), with the reason in `correction`. `role` says what the
-    figure is (a budget, a spending, a rate…), `subject` what it is of (项目支出, 临时救助资金…), `context`
+    figure is (a budget, a spending, a rate…), `subject` what it is of (项目支出, 某专项资金…), `context`
     the words around that subject (heading, paragraph lead, a table row's parents and caption), `scope` the
     heading path. A table cell carries its row label as subject and its column header in `column`.
     """

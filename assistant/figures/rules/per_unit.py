@@ -1,7 +1,7 @@
 """Per-unit amounts: an average is a total over a count, a total is a count times a standard, in one unit.
 
-"共接待96人次，人均接待费用89.58万元" with 0.86万元 spent: 0.86万元 ÷ 96人次 is 89.58元, so the 万元 is a slip.
-"免费乘车1,046.5万人次，按每人次1.20万元的标准补偿1,255.80万元": 1,046.5万 × 1.20元 is 1,255.80万元, a slip again.
+"共接待50人次，人均接待费用100.00万元" with 0.50万元 spent: 0.50万元 ÷ 50人次 is 100.00元, so the 万元 is a slip.
+"服务500万人次，按每人次2.00万元的标准补偿1,000.00万元": 500万 × 2.00元 is 1,000.00万元, a slip again.
 And standards stated per the same unit (每人每月) across a report are written in one money unit: one of them a
 thousand-fold off in another unit, its number like the others', is written in the wrong unit.
 """

@@ -1,7 +1,7 @@
 """Scores: a score never exceeds its weight; scored sections add up to the overall score; full marks are the weight.
 
 In a table row (分值 | 得分) and in a clause ("投入指标分值20分，得18.5分") a score above its weight fails. A report
-that scores its sections one by one ("履职效能…自评得分为49.4分", "管理效能…自评得分为45分") states an overall
+that scores its sections one by one ("甲方面…自评得分为48分", "乙方面…自评得分为45分") states an overall
 score ("整体绩效自评分值为94.4分") they add up to; the items a section scores after its own score add up to it;
 and items all claimed at full marks (满分) must add up to the section's weight.
 """

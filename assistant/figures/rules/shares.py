@@ -1,4 +1,4 @@
-"""Shares: a part's share of a whole ("占“三公”经费支出总额的87.34%", "其中新能源公交车1,127辆，占比87.64%").
+"""Shares: a part's share of a whole ("占项目支出总额的40.00%", "其中电动车辆120辆，占比60.00%").
 
 The part is the figure just before the share; the whole is the fact its words name — read as a role and a
 subject ("“三公”经费支出" is the spending of “三公”经费) among the facts before it, nearest first — or, for a bare
@@ -134,7 +134,7 @@ def _candidates(view: ReportView, share: Fact, part: Fact, phrase: str) -> tuple
 
 
 def _listed_under(view: ReportView, part: Fact, sentence: Sequence[Fact]) -> Fact | None:
-    """Return the whole a part was listed under with 其中 ("运营车辆1,286辆，其中新能源公交车1,127辆，占比…")."""
+    """Return the whole a part was listed under with 其中 ("车辆200辆，其中电动车辆120辆，占比…")."""
     text = view.text
     at = text.rfind("其中", part.sentence_start, part.start)
     if at == -1:
