@@ -22,6 +22,7 @@ from assistant.planner.plan import without_unit
         ("这笔经费是用来做什么的？", "purpose"),
         ("评价等级是什么？", "grade"),
         ("PM2.5年均浓度是多少？", "figure"),
+        ("文化站里的留守儿童有多少？", "count"),  # the noun counted names its measure word (人)
         ("How many cultural stations were rebuilt?", "count"),
     ],
 )
@@ -39,6 +40,7 @@ def test_the_answer_type_is_what_the_question_asks_for(question: str, answer_typ
         ("两个重点项目的调整预算合计是多少？", "sum"),
         ("平均每个文化站花了多少钱？", "average"),
         ("全域旅游推广经费的预算是多少？", "lookup"),
+        ("游客接待量完成了年度目标的百分之多少？", "completion"),
         ("预算执行率比上年有所下降吗？", "lookup"),  # 比上年 without "how much" asks no computation
     ],
 )
@@ -50,6 +52,18 @@ def test_measures_are_the_roles_the_question_names_in_order() -> None:
     frame = build_frame("全域旅游推广经费的年初预算、调整预算和实际支出分别是多少？")
     assert [m.role for m in frame.measures] == ["initial_budget", "adjusted_budget", "spending"]
     assert frame.entities == ("全域旅游推广经费",)
+
+
+def test_a_rate_the_lexicon_does_not_list_is_a_rate_measure_by_its_own_word() -> None:
+    frame = build_frame("图书馆的座位使用率是多少？")
+    assert [(m.role, m.word) for m in frame.measures] == [("rate", "使用率")]
+    assert [(m.role, m.word) for m in build_frame("公交出行分担率是多少？").measures] == [("rate", "分担率")]
+
+
+def test_a_how_many_question_counts_in_the_measure_word_of_its_noun() -> None:
+    frame = build_frame("参加培训的基层干部有多少？")
+    assert frame.answer_type == "count" and frame.counter == "人"
+    assert build_frame("专项资金有多少？").counter == ""
 
 
 def test_an_everyday_money_verb_stands_for_spending_but_qualifies_no_entity() -> None:

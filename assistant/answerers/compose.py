@@ -51,6 +51,9 @@ def _chinese_part(plan: Plan, marker: Marker) -> tuple[str, bool]:
 
 def compose_chinese(frame: QuestionFrame, plans: Sequence[Plan], marker: Marker) -> tuple[str, bool]:
     """Return the answer text and whether the whole answer is a refusal."""
+    # What the report answers comes first; what it leaves out after it; what cannot be computed last.
+    order = {"answer": 0, "refuse": 1, "cannot_compute": 2}
+    plans = sorted(plans, key=lambda p: order[p.kind])
     parts = [_chinese_part(plan, marker) for plan in plans]
     refused = all(r for _, r in parts)
     if refused and len(parts) > 1:
@@ -102,6 +105,7 @@ _EN_OPERATIONS = {
     "sum": "total",
     "average": "average",
     "implied_target": "implied target",
+    "completion": "completion rate",
     "deduction": "points deducted",
 }
 

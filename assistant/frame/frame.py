@@ -26,6 +26,7 @@ Operation = Literal[
     "average",
     "share",
     "implied_target",
+    "completion",
     "deduction",
     "max",
     "min",
@@ -174,6 +175,7 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
         "remaining",
         "deduction",
         "implied_target",
+        "completion",
         "growth",
         "share",
         "difference",
@@ -223,6 +225,11 @@ def _measures(
             continue
         taken.append((at, at + len(word)))
         found.append((at, Measure(roles[word], word)))
+    for at, word in _rate_words(tokens):
+        # A rate the lexicon does not list (入住率, 分担率) is still a rate, named by its own word.
+        if not any(s < at + len(word) and at < e for s, e in taken):
+            taken.append((at, at + len(word)))
+            found.append((at, Measure("rate", word)))
     for word in expansions:
         role = roles.get(word)
         # Everyday money verbs (花了, 用掉) stand for a role; other expansions only help retrieval. English
@@ -234,6 +241,40 @@ def _measures(
             found.append((at, Measure(role, word)))
     found.sort(key=lambda item: item[0])
     return tuple(dict.fromkeys(m for _, m in found))
+
+
+def _rate_words(tokens: tuple[Token, ...]) -> list[tuple[int, str]]:
+    """Return the words of a question that name a rate: a noun closed by 率 (入住率, or 分担 + 率).
+
+    >>> _rate_words(segment("床位入住率是多少"))
+    [(2, '入住率')]
+    """
+    out: list[tuple[int, str]] = []
+    for i, token in enumerate(tokens):
+        word = token.word
+        if word == "率" and i > 0 and tokens[i - 1].end == token.start and _CJK.search(tokens[i - 1].word):
+            out.append((tokens[i - 1].start, tokens[i - 1].word + word))
+        elif len(word) >= 3 and word.endswith("率") and word not in _NOT_RATES:
+            out.append((token.start, word))
+    return out
+
+
+_NOT_RATES = frozenset({"效率", "频率", "概率"})
+
+
+@cache
+def _noun_counters() -> tuple[tuple[str, str], ...]:
+    pairs = [(noun, counter) for counter, nouns in words("question", "noun_counters").items() for noun in nouns]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def _noun_counter(head: str) -> str:
+    """Return the measure word of what a "how many" question counts, read from its noun (失能老人 -> 人).
+
+    >>> _noun_counter("失能老人"), _noun_counter("专项资金")
+    ('人', '')
+    """
+    return next((counter for noun, counter in _noun_counters() if head.endswith(noun)), "")
 
 
 def _mask(text: str) -> str:
@@ -450,15 +491,21 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         # "档案馆是什么性质的单位": what comes after 什么/哪个 is what is asked of the entity, not the entity.
         before = [e for e in entities if 0 <= text.find(e) < which.start()]
         head = before[-1] if before else head
+    answer_types = _answer_types(text, tokens, english)
+    counter = counter_match.group("unit") if counter_match else ""
+    if not counter and not english and answer_types[:1] == ("figure",):
+        counter = _noun_counter(head)
+        if counter:
+            answer_types = ("count", *(t for t in answer_types if t != "figure"))
     frame = QuestionFrame(
         text=text,
         english=english,
-        answer_types=_answer_types(text, tokens, english),
+        answer_types=answer_types,
         measures=_measures(text, tokens, expansions, english),
         entities=entities,
         head=head,
         operation=_operation(text, tokens, english),
-        counter=counter_match.group("unit") if counter_match else "",
+        counter=counter,
         years=years,
         months=months,
         previous_period=bool(re.search(r"上年|上一年|前一年|previous year|a year earlier", text.lower())),

@@ -13,14 +13,25 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.evidence.scoring import Scored, entity_coverage, score_spans
+from assistant.evidence.scoring import Scored, binding, entity_coverage, score_spans
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import QuestionFrame
 from assistant.planner import compute as ops
 from assistant.planner.compute import CannotCompute, Pool
 from assistant.planner.model import Computation, Plan, Quote
-from assistant.planner.resolve import BOUND, Filled, choose, quote_of, span_binding
+from assistant.planner.resolve import (
+    BOUND,
+    Filled,
+    Slot,
+    choose,
+    fact_fills,
+    lookup_fact,
+    period_ok,
+    quote_of,
+    slots_of,
+    span_binding,
+)
 from index.facts import BUDGET_ROLES, Fact, heading_title
 from index.facts.roles import is_subsequence
 from index.figures import COUNT_UNITS
@@ -39,6 +50,27 @@ _STATED_CUES: dict[str, re.Pattern[str]] = {
     "sum": re.compile(r"合计|总计|共计|累计|总额|小计"),
     "share": re.compile(r"占"),
 }
+# The stated result of an operation: a change, an adjustment, a share, or a figure its label names so.
+_RESULT_CUES: dict[str, re.Pattern[str]] = {
+    "difference": re.compile(r"差|增|减|降|升|提高|节约|结余|超"),
+    "growth": re.compile(r"增|减|降|升|提高|同比|上年"),
+    "remaining": re.compile(r"结余|结转|剩余|未支出|未使用|余额"),
+    "completion": re.compile(r"完成|达到|实现"),
+}
+_RESULT_ROLES: dict[str, frozenset[str]] = {
+    "difference": frozenset({"change", "adjustment"}),
+    "growth": frozenset({"change"}),
+    "remaining": frozenset(),
+    "completion": frozenset({"rate"}),
+}
+
+
+def _states_result(frame: QuestionFrame, fact: Fact) -> bool:
+    if fact.role in _RESULT_ROLES[frame.operation] or fact.family == "pp":
+        return True
+    return bool(_RESULT_CUES[frame.operation].search(f"{fact.label}{fact.role_word}"))
+
+
 _LIST_COUNT = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|类|大)")
 
 
@@ -57,7 +89,9 @@ class Planner:
         """Return one plan per part of the question (one for a simple question)."""
         parts = frame.parts or (frame,)
         plans = [self._plan_part(part, spans) for part in parts]
-        _dedupe_quotes(plans)
+        plans = _answered_elsewhere(plans, self.weights, self.report_year)
+        # A quote shared by an answered part and a refusal stays with the answer (answers are written first).
+        _dedupe_quotes(sorted(plans, key=lambda p: p.kind != "answer"))
         return plans
 
     # -- one part ------------------------------------------------------------------------------------
@@ -84,14 +118,41 @@ class Planner:
             if listed is not None:
                 return listed
         chosen, missing = choose(frame, ranked, self.weights, self.report_year)
+        found, missing = self._looked_up(frame, ranked, missing)
+        chosen = [*chosen, *found]
         if not chosen:
             return self._refusal(frame, ranked)
         quotes = self._quotes(frame, chosen)
+        if frame.operation in _RESULT_CUES and not any(_states_result(frame, f) for c in chosen for f in c.facts):
+            # An operation asked that the planner could not compute, and no figure of its result is stated:
+            # the figures found are quoted, not offered as the answer.
+            what = frame.describe()
+            return Plan(frame, "cannot_compute", quotes=quotes, missing=f"报告没有直接给出{what}，也缺少计算所需的数字")
         plan = Plan(frame, "answer", quotes=quotes)
         labels = [s.label() for s in missing if s.label()]
         if labels:
             plan.notes.append(f"报告未提及{frame.head or ''}的{'、'.join(dict.fromkeys(labels))}")
         return plan
+
+    def _looked_up(
+        self, frame: QuestionFrame, ranked: Sequence[Scored], missing: Sequence[Slot]
+    ) -> tuple[list[Filled], list[Slot]]:
+        """Fill the measures the retrieved spans left open from the fact table itself: a figure stated in a
+        table or section retrieval did not reach is still the report's figure of that subject and role."""
+        found: list[Filled] = []
+        left: list[Slot] = []
+        pool = self._pool(ranked)
+        for slot in missing:
+            fact = lookup_fact(frame, slot, pool.facts, self.weights, self.report_year, pool.prior)
+            span = self.locate(fact) if fact is not None else None
+            if fact is None or span is None:
+                left.append(slot)
+                continue
+            scored = next((s for s in ranked if s.span.key == span.key), None) or Scored(
+                span, 0.0, (0, len(span.clause_spans))
+            )
+            found.append(Filled(scored, (slot,), (fact,), (fact.start,)))
+        return found, left
 
     def _sections(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         """Answer "which are the X" with the headings of the section the report gives X (its sub-sections)."""
@@ -196,6 +257,7 @@ class Planner:
             "sum": self._sum,
             "average": self._average,
             "implied_target": self._implied,
+            "completion": self._completion,
             "deduction": self._deduction,
             "max": self._extreme,
             "min": self._extreme,
@@ -499,6 +561,29 @@ class Planner:
             return []
         return [ops.implied_target(best[1], best[2])]
 
+    def _completion(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """What was achieved over its own target: the two of one subject, of one unit (the target and actual
+        cells of one indicator row when a table states them)."""
+        entity = self._entity(frame)
+        families = ("count", "money", "measure", "duration")
+        target = pool.find(entity, ("target",), families)
+        if target is None:
+            return []
+
+        def alike(f: Fact) -> bool:
+            return f.family == target.family and f.counter == target.counter and f.unit == target.unit
+
+        def same_row(f: Fact) -> bool:
+            return alike(f) and (f.document_id, f.table, f.row) == (target.document_id, target.table, target.row)
+
+        roles = ("actual", "count", "spending", "amount")
+        actual = (
+            pool.find(entity, roles, families, exclude=[target], where=same_row) if target.in_table else None
+        ) or (pool.find(entity, roles, families, exclude=[target], where=alike))
+        if actual is None:
+            return []
+        return [ops.ratio("完成率", actual, target)]
+
     def _deduction(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         if re.search(r"最多|最大|最高", frame.text):
             return self._most_deducted(pool)
@@ -588,6 +673,37 @@ def _nearest(spans: Sequence[Span], facts: Sequence[Fact]) -> tuple[list[Span], 
     near = [s for s in spans if s.passage.id in keep]
     starts = {(f.document_id, f.start) for s in near for f in s.facts}
     return near, [f for f in facts if (f.document_id, f.start) in starts]
+
+
+def _answered_elsewhere(plans: list[Plan], weights: TermWeights, report_year: str) -> list[Plan]:
+    """Drop a part's refusal when what it asks is already in another part's quote ("平均得了多少分？总体评价是
+    什么等次？": one sentence states both): the figure of its measure, or the stated result of its operation."""
+    if len(plans) < 2:
+        return plans
+    kept: list[Plan] = []
+    for plan in plans:
+        others = [q for p in plans if p is not plan for q in p.quotes]
+        if plan.kind == "refuse" and _stated_in(plan.frame, others, weights, report_year):
+            continue
+        kept.append(plan)
+    return kept or plans
+
+
+def _stated_in(frame: QuestionFrame, quotes: Sequence[Quote], weights: TermWeights, report_year: str) -> bool:
+    cue = _STATED_CUES.get(frame.operation)
+    for slot in slots_of(frame):
+        if slot.measure is None and cue is None:
+            continue
+        for quote in quotes:
+            for fact in quote.facts:
+                if not fact_fills(slot, fact) or not period_ok(frame, fact, report_year):
+                    continue
+                if cue is not None and cue.search(fact.label + fact.role_word):
+                    return True  # the result the operation asks for, stated in the answer to the same question
+                bound = not frame.entities or binding(weights, frame, fact) >= BOUND
+                if frame.operation == "lookup" and slot.measure is not None and bound:
+                    return True
+    return False
 
 
 def _dedupe_quotes(plans: Sequence[Plan]) -> None:

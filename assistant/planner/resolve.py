@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence.fillers import FAMILIES, counter_ok, fillers
-from assistant.evidence.scoring import Scored, binding, entity_coverage, entity_grams
+from assistant.evidence.scoring import Scored, binding, entity_coverage, entity_grams, fact_binding
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
@@ -215,6 +215,13 @@ def fill_span(
             ]
             if slot.kind == "count":
                 options = [f for f in options if any(counter_ok(f, c) for c in (frame.counters or (frame.counter,)))]
+                if slot.measure is None and _sub_entity(frame):
+                    # "438件信访投诉里有多少件是噪声投诉": the count of a part of the first entity is one its own
+                    # words name, not any count said about the whole.
+                    head = bigrams(frame.head)
+                    options = [
+                        f for f in options if weights.known_coverage(head, bigrams(f"{f.subject} {f.label}")) >= BOUND
+                    ]
             if slot.measure is None or slot.measure.role != "target":
                 options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
             if not options:
@@ -235,6 +242,12 @@ def fill_span(
     if not filled:
         return None
     return Filled(scored, tuple(filled), tuple(facts), tuple(positions))
+
+
+def _sub_entity(frame: QuestionFrame) -> bool:
+    """Tell whether the question asks of a part of its first entity ("…3,418名对象里，失能老人有多少")."""
+    named = frame.entities
+    return len(named) >= 2 and frame.head == named[-1] and bool(frame.values) and frame.head != named[0]
 
 
 def choose(
@@ -293,6 +306,45 @@ def choose(
     return chosen, remaining
 
 
+STRONG = 0.8  # a fact found in the fact table, outside the retrieved spans, must be this clearly about the subject
+
+
+def lookup_fact(
+    frame: QuestionFrame,
+    slot: Slot,
+    facts: Sequence[Fact],
+    weights: TermWeights,
+    report_year: str,
+    prior: dict[tuple[str, int], float] | None = None,
+) -> Fact | None:
+    """Return the fact of the whole fact table that fills a slot of a measure asked of a named subject: its
+    role the measure's, its subject the question's (by the fact's own subject, label or table caption), its
+    period the one asked. None unless one fact is clearly the one (a tie between two values is no answer)."""
+    if not frame.entities or (slot.measure is None and not (slot.kind == "count" and _specific(frame))):
+        return None
+    entities = [e for e in frame.entities if e != frame.asked_noun and e not in frame.modifiers] or list(frame.entities)
+    best: list[tuple[float, Fact]] = []
+    for fact in facts:
+        if not fact_fills(slot, fact) or not period_ok(frame, fact, report_year) or fact.value in frame.values:
+            continue
+        if fact.role == "target" and (slot.measure is None or slot.measure.role != "target"):
+            continue
+        if slot.kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
+            continue
+        bound = binding(weights, frame, fact)
+        every = min(fact_binding(weights, bigrams(e), fact) for e in entities)
+        if bound < STRONG or every < BOUND:
+            continue
+        score = bound + 0.1 * every + 0.2 * (prior or {}).get((fact.document_id, fact.start), 0.0)
+        best.append((score, fact))
+    if not best:
+        return None
+    best.sort(key=lambda item: -item[0])
+    top = best[0]
+    rivals = [f for s, f in best[1:] if s >= top[0] - 0.05 and f.base != top[1].base]
+    return None if rivals else top[1]
+
+
 RELAXED_BOUND = 0.15
 _DENSE_MARGIN = 0.02
 UNFAMILIAR = 0.5  # share of the entities' weight in words the report never uses, above which they are unfamiliar
@@ -334,7 +386,13 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
     """Quote a span from the clause that holds the first filler to the end of the last one's clause group."""
     span = filled.scored.span
     if span.is_row:
-        return Quote(span, render_row(span, filled.facts), filled.facts)
+        text = render_row(span, filled.facts)
+        head = entity_grams(frame)
+        caption = span.table.caption if span.table is not None else ""
+        prefix = ""
+        if head and weights.coverage(head, bigrams(text)) < BOUND and weights.coverage(head, bigrams(caption)) >= BOUND:
+            prefix = caption  # an indicator table's row (预算执行率) names its subject only in the caption
+        return Quote(span, text, filled.facts, prefix)
     clauses = list(span.clause_spans) or []
     if not clauses:
         return Quote(span, span.text, filled.facts)

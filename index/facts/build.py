@@ -23,6 +23,7 @@ from index.text import addresses_assistant, clause_groups, clauses, sentences
 
 _UNIT_NOTE = re.compile(r"单位[：:]\s*(万元|亿元|千元|元|%|分|个|人|项|次)")
 _HEADER_UNIT = re.compile(r"[（(]\s*(万元|亿元|千元|元|%|分|个|人|项|次|公里|人次|户|家|件)\s*[)）]")
+_HEADER_WEIGHT = re.compile(r"[（(]\s*(?:满分|分值|权重)?\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 _BARE_NUMBER = re.compile(r"^([≥≤<>＞＜]?=?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*$")
 _LABEL_MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳]\s*)")
 _MONEY_HEADER = re.compile(r"预算|支出|金额|到位|拨付|资金|收入|投资|结余|结转|经费")
@@ -188,6 +189,12 @@ class _Builder:
                         role, word = role_of(header or figure.label, figure.family)
                         if role == _FAMILY_DEFAULT.get(figure.family) and figure.label:
                             role, word = role_of(figure.label, figure.family)
+                        if role == "actual" and subject:
+                            # An indicator table's 实际完成值 of a row that names a role (预算执行率): the value is
+                            # that role's, not a bare "actual value".
+                            named, named_word = role_of(subject, figure.family)
+                            if named not in ("actual", "target") and named_word:
+                                role, word = named, named_word
                     period, year = period_of(figure.label if prose else header, self.year)
                     self.add(
                         _shift(figure, cell_start),
@@ -346,6 +353,8 @@ def _column_unit(header: str, table_unit: str) -> str:
     found = _HEADER_UNIT.search(header)
     if found:
         return found.group(1)
+    if _HEADER_WEIGHT.search(header):
+        return "分"  # "效益指标(30分)": a score column that states its weight
     if re.search(r"率|比例|占比|比重", header):
         return "%"
     if re.search(r"分值|得分|评分|分数|权重", header):

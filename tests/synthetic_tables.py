@@ -1,0 +1,47 @@
+"""A second synthetic report, of projects told mostly in tables, that behaviour tests index and ask about.
+
+Made up for the tests (a fictional 水务局 of a fictional 白沙县). It plants what reports as published carry:
+a funds table, an indicator table per project (年度指标值 | 实际完成值 | 分值 | 得分, the row naming the
+measure and the caption the project), a score summary whose headers state the weights ("产出指标(50分)"),
+an execution rate that its own two figures contradict (restated in the project's prose), a stated average,
+and details the report never gives (a contractor, a split of the people served, a rate it does not report).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPORT_NAME = "白沙县水务局2024年度项目支出绩效自评报告.txt"
+
+REPORT = """白沙县水务局2024年度项目支出绩效自评报告
+一、基本情况
+2024年纳入自评的项目共2个：农村供水保障工程、河道清淤整治项目。项目资金情况见表1。
+表1 2024年度项目资金情况（单位：万元）
+项目名称 | 调整后预算 | 实际支出 | 执行率
+农村供水保障工程 | 800.00 | 760.00 | 95.00%
+河道清淤整治项目 | 500.00 | 430.00 | 68.60%
+二、项目绩效情况
+（一）农村供水保障工程
+全年新建供水管网120公里，年度目标为不少于100公里，受益人口5.6万人。工程由县水务工程中心组织实施。
+表2 农村供水保障工程绩效指标完成情况
+一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分
+预算执行率 | — | 预算执行率 | ≥90% | 95.00% | 10 | 10
+产出指标 | 数量指标 | 新建供水管网 | ≥100公里 | 120公里 | 20 | 20
+满意度指标 | 服务对象满意度 | 用水户满意度 | ≥90% | 93% | 10 | 9
+（二）河道清淤整治项目
+全年完成河道清淤45公里，项目执行率68.60%，主要原因是部分标段进场推迟。
+三、综合评价
+表3 2024年度项目自评得分汇总表
+项目名称 | 预算执行率(10分) | 产出指标(50分) | 效益指标(30分) | 满意度指标(10分) | 自评得分
+农村供水保障工程 | 10 | 48 | 27 | 9 | 94
+河道清淤整治项目 | 6.86 | 45 | 26 | 9 | 86.86
+2个项目平均得分90.43分，总体评价等次为“优”。
+"""
+
+
+def write_tables_report(directory: Path) -> Path:
+    """Write the synthetic report into a folder and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / REPORT_NAME
+    path.write_text(REPORT, encoding="utf-8")
+    return path

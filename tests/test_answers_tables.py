@@ -1,0 +1,104 @@
+"""Answers over a report told in tables: indicator rows read as the measure they name, score columns whose
+header states the weight, figures found in the fact table when retrieval misses them, a stated result that
+answers a part of a compound question, what is achieved over its target, and refusals for what is not there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+from conftest import make_settings
+from synthetic_tables import write_tables_report
+
+from assistant.records import AnswerRecord
+from assistant.service import Assistant, build_assistant
+from index.facts import Fact
+
+Ask = Callable[[str], AnswerRecord]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    data = tmp_path_factory.mktemp("tables")
+    built = build_assistant(make_settings(data / "data", seeds_dir=data / "none"))
+    report = built.corpus.ingest([write_tables_report(data / "reports")])
+    assert report.added and not report.failed
+    return built
+
+
+@pytest.fixture(scope="module")
+def ask(assistant: Assistant) -> Ask:
+    @cache
+    def cached(question: str) -> AnswerRecord:
+        return assistant.ask(question)
+
+    return cached
+
+
+@pytest.fixture(scope="module")
+def facts(assistant: Assistant) -> list[Fact]:
+    knowledge = assistant._build_knowledge()
+    return [f for table in knowledge.fact_tables.values() for f in table.facts]
+
+
+def test_an_indicator_row_s_actual_value_takes_the_role_the_row_names(facts: list[Fact]) -> None:
+    rate = next(f for f in facts if f.in_table and f.column == "实际完成值" and f.subject == "预算执行率")
+    assert rate.role == "rate" and rate.text.startswith("95.00")
+    pipes = next(f for f in facts if f.in_table and f.column == "实际完成值" and f.subject == "新建供水管网")
+    assert pipes.role == "actual"  # a row that names no role keeps the column's
+
+
+def test_a_score_column_whose_header_states_its_weight_holds_scores(facts: list[Fact]) -> None:
+    cell = next(f for f in facts if f.in_table and f.column == "效益指标(30分)" and f.subject == "农村供水保障工程")
+    assert cell.family == "score" and cell.value == 27
+
+
+def test_a_rate_stated_in_an_indicator_table_answers_with_its_caption(ask: Ask) -> None:
+    record = ask("农村供水保障工程的预算执行率是多少？")
+    assert not record.refused and "95.00%" in record.answer
+
+
+def test_a_score_of_the_summary_table_is_read_by_row_and_weighted_column(ask: Ask) -> None:
+    record = ask("河道清淤整治项目的产出指标得了多少分？")
+    assert not record.refused and "45" in record.answer and "48" not in record.answer
+
+
+def test_a_rate_its_own_figures_contradict_is_inconsistent_wherever_it_is_restated(ask: Ask) -> None:
+    record = ask("河道清淤整治项目的执行率是多少？")
+    assert "68.60%" in record.answer
+    assert {f.status for f in record.figures if f.text == "68.60%"} == {"inconsistent"}
+    assert any("86.00%" in w for w in record.warnings)
+
+
+def test_what_was_achieved_over_its_target_is_computed_from_the_indicator_row(ask: Ask) -> None:
+    record = ask("新建供水管网完成了年度目标的百分之多少？")
+    assert "120公里 ÷ 100公里 ≈ 120.00%" in record.answer
+
+
+def test_a_part_answered_by_the_sentence_another_part_quotes_is_not_refused(ask: Ask) -> None:
+    record = ask("这次纳入自评的2个项目平均得了多少分？总体评价是什么等次？")
+    assert not record.refused and "90.43分" in record.answer and "优" in record.answer
+    assert "报告未提及" not in record.answer
+
+
+def test_what_the_report_answers_comes_before_what_it_leaves_out(ask: Ask) -> None:
+    record = ask("农村供水保障工程的施工单位是哪家公司？实际支出是多少？")
+    assert not record.refused and record.answer.startswith(("760.00", "农村供水保障工程", "实际支出"))
+    assert "760.00" in record.answer and "报告未提及" in record.answer
+
+
+def test_a_change_from_a_year_the_report_does_not_give_is_neither_computed_nor_guessed(ask: Ask) -> None:
+    record = ask("2023年河道清淤整治项目实际支出多少？2024年比上年多了多少？")
+    assert record.answer.startswith("报告未提及")
+    assert "≈" not in record.answer and " = " not in record.answer
+
+
+def test_a_count_of_a_part_of_a_stated_whole_is_refused_when_the_report_does_not_split_it(ask: Ask) -> None:
+    record = ask("受益的5.6万人里，留守老人有多少？")
+    assert record.refused
+
+
+def test_a_rate_the_report_never_states_is_refused_though_the_lexicon_does_not_list_it(ask: Ask) -> None:
+    record = ask("河道清淤整治项目的淤泥资源化利用率是多少？")
+    assert record.refused
