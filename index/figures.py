@@ -278,10 +278,20 @@ def _label_before(text: str, start: int, floor: int) -> str:
     """Return the clause text just before a figure: back to the last clause break or the previous figure."""
     lo = max(floor, start - 24)
     chunk = text[lo:start]
-    breaks = list(_CLAUSE_BREAK.finditer(chunk))
-    if breaks:
-        chunk = chunk[breaks[-1].end() :]
-    return chunk.strip()
+    cut = len(chunk)
+    while True:
+        breaks = [m for m in _CLAUSE_BREAK.finditer(chunk, 0, cut)]
+        if not breaks:
+            return chunk.strip()
+        last = breaks[-1]
+        if last.group() in ")）":
+            # "养护工程(大中修)支出": a closed bracket is part of the noun; go on before it opens.
+            opening = max(chunk.rfind("(", 0, last.start()), chunk.rfind("（", 0, last.start()))
+            inner = chunk[opening + 1 : last.start()]
+            if opening >= 0 and not re.fullmatch(r"[一二三四五六七八九十\d]+", inner):  # （一） is a marker
+                cut = opening
+                continue
+        return chunk[last.end() :].strip()
 
 
 def _after(text: str, end: int) -> str:

@@ -102,3 +102,18 @@ def test_a_count_of_a_part_of_a_stated_whole_is_refused_when_the_report_does_not
 def test_a_rate_the_report_never_states_is_refused_though_the_lexicon_does_not_list_it(ask: Ask) -> None:
     record = ask("河道清淤整治项目的淤泥资源化利用率是多少？")
     assert record.refused
+
+
+def test_budget_less_spending_is_computed_when_the_question_names_both(ask: Ask) -> None:
+    record = ask("河道清淤整治项目的调整后预算和实际支出相差多少？")
+    assert "500.00万元 − " in record.answer and "430.00万元 = 70.00万元" in record.answer
+
+
+def test_a_count_is_found_by_the_noun_that_follows_its_measure_word(ask: Ask) -> None:
+    record = ask("改造提升了多少个乡镇水厂？")
+    assert not record.refused and "3个" in record.answer
+
+
+def test_a_bracketed_qualifier_stays_in_the_name_of_the_figure_it_precedes(facts: list[Fact]) -> None:
+    pipes = next(f for f in facts if f.text.startswith("520.00"))
+    assert "管网工程(含入户)" in pipes.label and pipes.role == "spending"

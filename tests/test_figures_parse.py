@@ -128,6 +128,11 @@ def test_label_is_the_clause_before_the_figure() -> None:
     assert [f.label for f in figures] == ["“三公”经费一般公共预算", "支出", "完成预算"]
 
 
+def test_a_closed_bracket_stays_in_the_label_but_an_outline_marker_does_not() -> None:
+    assert parse_figures("；设施工程(含维修)支出12.50万元；")[0].label == "设施工程(含维修)支出"
+    assert parse_figures("（一）基本支出12万元")[0].label == "基本支出"
+
+
 def test_words_after_a_count_are_kept() -> None:
     (figure,) = parse_figures("提供403个数据主题")
     assert figure.after.startswith("数据主题")

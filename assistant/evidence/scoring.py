@@ -3,6 +3,7 @@ the passage's retrieval rank, and whether the span holds a figure of the kind as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,13 +77,24 @@ def fact_binding(weights: TermWeights, entity: frozenset[str], fact: Fact) -> fl
     """Return how well a fact is about an entity: named by its subject (1), by its subject and label (0.85),
     or only by its heading and paragraph lead (0.7)."""
     subject = bigrams(fact.subject)
-    labelled = subject | bigrams(fact.label)
+    labelled = subject | bigrams(fact.label) | bigrams(counted_noun(fact))
     near = labelled | bigrams(f"{fact.context} {' '.join(fact.scope[-2:])}")
     return max(
         weights.known_coverage(entity, subject),
         0.85 * weights.known_coverage(entity, labelled),
         0.7 * weights.known_coverage(entity, near),
     )
+
+
+_CLAUSE_END = re.compile(r"[，,。；;：:、（(]")
+
+
+def counted_noun(fact: Fact) -> str:
+    """Return what a count names after its measure word ("140项政策兑现事项统一录入" -> the words up to the
+    clause's end): in Chinese the thing counted may follow the number as well as precede it."""
+    if fact.family != "count" or not fact.after:
+        return ""
+    return _CLAUSE_END.split(fact.after, maxsplit=1)[0][:12]
 
 
 def score_spans(

@@ -350,6 +350,12 @@ class Planner:
             b = pool.find(entity, (measures[1],), families, exclude=[a] if a else [])
             if a is not None and b is not None:
                 return [ops.difference("相差", a, b)]
+        if len(set(measures)) >= 2 and set(measures) & BUDGET_ROLES and set(measures) & set(_SPEND):
+            # "预算数和实际支出之间相差多少": what was budgeted less what was spent, of one subject.
+            budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
+            spent = pool.find(entity, _SPEND, _MONEY, exclude=[budget] if budget else [])
+            if budget is not None and spent is not None:
+                return [ops.difference("相差", budget, spent)]
         if frame.previous_period or len(frame.years) >= 2:
             current = pool.find(entity, roles, families)
             previous = pool.find(entity, (current.role,) if current else roles, families, period="previous")
@@ -595,9 +601,14 @@ class Planner:
             entity,
             ("weight",),
             ("score",),
-            where=lambda f: f.table == score.table and f.row == score.row if score.in_table else True,
+            # The weight of the same item: its table row, or the sentence that states the score.
+            where=lambda f: (
+                (f.table == score.table and f.row == score.row)
+                if score.in_table
+                else (f.document_id, f.sentence_start) == (score.document_id, score.sentence_start)
+            ),
         )
-        if weight is None:
+        if weight is None or weight.base < score.base:
             return []
         return [ops.deduction(weight, score)]
 
@@ -605,7 +616,7 @@ class Planner:
         """The item that lost most points, of the rows of a scoring table (each pairs a weight with a score)."""
         pairs: list[tuple[float, Fact, Fact]] = []
         for weight in pool.facts:
-            if weight.role != "weight" or not weight.in_table:
+            if weight.role != "weight" or not weight.in_table or ops.is_total(weight):
                 continue
             for score in pool.facts:
                 same = (score.table, score.row) == (weight.table, weight.row)
