@@ -106,6 +106,7 @@ class AnswerChain:
             hits=list(turn.hits[: self.top_k]),
             knowledge=self._knowledge(),
             text=turn.standalone,
+            similarity=getattr(self.corpus, "similarity", None),
         )
         return turn
 

@@ -122,9 +122,24 @@ class Corpus:
         """Return the best passages for a question, best first."""
         return self.searcher.search(question, k or self.settings.retrieval.top_k, document_ids)
 
+    def similarity(self, question: str, texts: Sequence[str]) -> list[float]:
+        """Return the embedding similarity of each text to a question (cosine): sentences ranked by meaning
+        across languages, where the question shares no words with the report."""
+        if not texts:
+            return []
+        query = self.embeddings.embed_query(question)
+        vectors = self.embeddings.embed_documents(list(texts))
+        return [_cosine(query, v) for v in vectors]
+
     def as_retriever(self, k: int | None = None, document_ids: set[str] | None = None) -> HybridRetriever:
         """Return a LangChain retriever over this corpus."""
         return HybridRetriever(search=self.searcher, k=k or self.settings.retrieval.top_k, document_ids=document_ids)
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = (sum(x * x for x in a) ** 0.5) * (sum(y * y for y in b) ** 0.5)
+    return dot / norm if norm else 0.0
 
 
 def open_corpus(settings: Settings) -> Corpus:

@@ -117,3 +117,23 @@ def test_a_count_is_found_by_the_noun_that_follows_its_measure_word(ask: Ask) ->
 def test_a_bracketed_qualifier_stays_in_the_name_of_the_figure_it_precedes(facts: list[Fact]) -> None:
     pipes = next(f for f in facts if f.text.startswith("520.00"))
     assert "管网工程(含入户)" in pipes.label and pipes.role == "spending"
+
+
+@pytest.mark.parametrize(
+    ("nearest", "project", "other"),
+    [
+        ("河道清淤整治项目 | 6.86", "河道清淤整治项目", "农村供水保障工程"),
+        ("农村供水保障工程 | 10 | 48", "农村供水保障工程", "河道清淤整治项目"),
+    ],
+)
+def test_an_english_question_is_answered_from_the_sentence_nearest_in_meaning(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch, nearest: str, project: str, other: str
+) -> None:
+    # The embedding is what meets English with Chinese: here a stand-in that finds one sentence nearest.
+    def similarity(question: str, texts: list[str]) -> list[float]:
+        return [0.9 if nearest in t else 0.7 for t in texts]
+
+    monkeypatch.setattr(assistant.corpus, "similarity", similarity)
+    record = assistant.ask("What was the project's overall self-evaluation score?")
+    assert record.answer.startswith(("According", "The"))
+    assert project in record.answer and other not in record.answer

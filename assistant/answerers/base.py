@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,8 @@ class AnswerContext:
     hits: list[ScoredPassage]
     knowledge: Knowledge
     text: str = ""  # the stand-alone question as asked (the frame reads it without orders to the assistant)
+    # The embedding similarity of texts to a question (sentence ranking across languages); None offline tests.
+    similarity: Callable[[str, Sequence[str]], list[float]] | None = None
 
     @property
     def asked(self) -> str:

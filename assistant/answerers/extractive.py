@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 
 from assistant.answerers.base import ENGLISH_REFUSAL_PREFIX, REFUSAL_PREFIX, AnswerContext, Draft
 from assistant.answerers.compose import compose_chinese, compose_english
+from assistant.evidence.sentences import by_sentence
 from assistant.evidence.spans import Span, collect_spans, passage_spans
 from assistant.planner.model import Plan
 from assistant.planner.plan import Planner
@@ -30,6 +31,8 @@ class ExtractiveAnswerer:
         used_docs = {h.passage.document_id for h in context.hits}
         facts_by_doc = {doc: knowledge.fact_tables[doc].facts for doc in used_docs if doc in knowledge.fact_tables}
         spans = collect_spans(context.hits, documents, facts_by_doc)
+        if context.similarity is not None and frame.english:
+            spans = by_sentence(context.asked, spans, context.similarity)
         report_year = next((knowledge.fact_tables[d].report_year for d in used_docs if d in knowledge.fact_tables), "")
 
         def locate(fact: Fact) -> Span | None:

@@ -15,6 +15,7 @@ from index.facts import Fact
 from index.text import bigrams
 
 _MAX_WINDOW = 4  # clauses
+ENGLISH_DENSE = 5.0  # weight of a sentence's embedding similarity in an English question's ranking
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,12 @@ def score_spans(
                 score += 0.1 + 0.3 * bound
             else:
                 score *= 0.75  # a figure was asked for and this span states none
-        score += 0.08 / (span.rank + 1)
         if frame.english:
-            score += span.dense  # English meets Chinese text only through the multilingual embedding
+            # English meets Chinese text only through the multilingual embedding: each sentence's own similarity
+            # (assistant.evidence.sentences) decides, not the rank of its passage.
+            score += ENGLISH_DENSE * span.dense
+        else:
+            score += 0.08 / (span.rank + 1)
         scored.append(Scored(span, score, window))
     scored.sort(key=lambda s: -s.score)
     return scored

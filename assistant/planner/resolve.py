@@ -140,6 +140,15 @@ def fact_fills(slot: Slot, fact: Fact) -> bool:
     return True
 
 
+def _loosely_fills(frame: QuestionFrame, slot: Slot, fact: Fact) -> bool:
+    """Tell whether a money figure without a role of its own may answer a measure the question only implies:
+    an everyday verb stands for the role ("政府能帮着出多少" -> 支出) but the report may state the sum without
+    that role word ("每宗减免标准最高950元"). A figure of another role (a budget) never does."""
+    if slot.measure is None or slot.measure.word in frame.text or frame.english:
+        return False
+    return fact.role == "amount" and slot.kind in FAMILIES and fact.family in FAMILIES[slot.kind]
+
+
 _NAMED_ROLES = frozenset({"rate", "share", "score", "weight", "target", "change"})
 # Measure words that name their role whatever the report calls it (满分 = 分值 = 权重).
 _GENERIC_MEASURES = frozenset(
@@ -208,7 +217,7 @@ def fill_span(
             options = [
                 f
                 for f in span.facts
-                if fact_fills(slot, f)
+                if (fact_fills(slot, f) or _loosely_fills(frame, slot, f))
                 and period_ok(frame, f, report_year)
                 and f.value not in frame.values
                 and (unbound or max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound)
@@ -226,7 +235,9 @@ def fill_span(
                 options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
             if not options:
                 continue
-            best = max(options, key=lambda f: (binding(weights, frame, f), -abs(f.start - span.start)))
+            best = max(
+                options, key=lambda f: (fact_fills(slot, f), binding(weights, frame, f), -abs(f.start - span.start))
+            )
             filled.append(slot)
             if best not in facts:
                 facts.append(best)
