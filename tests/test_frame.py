@@ -60,6 +60,20 @@ def test_a_rate_the_lexicon_does_not_list_is_a_rate_measure_by_its_own_word() ->
     assert [(m.role, m.word) for m in build_frame("公交出行分担率是多少？").measures] == [("rate", "分担率")]
 
 
+def test_a_word_that_frames_questions_stays_inside_a_longer_word_of_the_entity() -> None:
+    assert build_frame("9个报告书项目的总投资合计是多少？").head == "报告书项目"
+
+
+def test_a_role_word_inside_a_longer_name_names_no_measure() -> None:
+    frame = build_frame("本次部门整体支出绩效自评的总得分是多少？")
+    assert [m.role for m in frame.measures] == ["score"]
+
+
+def test_a_date_part_of_a_compound_question_borrows_the_entity_of_the_first() -> None:
+    frame = build_frame("文化站改造补助标准提高到了多少？从什么时候开始执行？")
+    assert frame.parts[1].entities == frame.parts[0].entities and frame.parts[1].answer_type == "date"
+
+
 def test_a_how_many_question_counts_in_the_measure_word_of_its_noun() -> None:
     frame = build_frame("参加培训的基层干部有多少？")
     assert frame.answer_type == "count" and frame.counter == "人"

@@ -11,7 +11,7 @@ from index.expand import expand_chinese, translate_english
 from index.facts import Role
 from index.figures import COUNT_UNITS, parse_figures
 from index.lexicon import load, words
-from index.segment import Token, find_cue, segment
+from index.segment import Token, boundaries, find_cue, segment
 from index.text import is_mostly_chinese, normalise
 
 AnswerType = Literal[
@@ -223,6 +223,8 @@ def _measures(
         at = find_cue(text, tokens, word)
         if at < 0 or any(s < at + len(word) and at < e for s, e in taken):
             continue
+        if _inside_name(tokens, at + len(word)):
+            continue  # "部门整体支出绩效自评": a role word inside a longer name names no measure
         taken.append((at, at + len(word)))
         found.append((at, Measure(roles[word], word)))
     for at, word in _rate_words(tokens):
@@ -275,6 +277,17 @@ def _noun_counter(head: str) -> str:
     ('人', '')
     """
     return next((counter for noun, counter in _noun_counters() if head.endswith(noun)), "")
+
+
+def _inside_name(tokens: tuple[Token, ...], end: int) -> bool:
+    """Tell whether the word ending at `end` is followed, inside the same name, by a noun that is neither a
+    role word nor a word that frames the question ("支出" of 整体支出绩效: 绩效 follows)."""
+    following = next((t for t in tokens if t.start == end), None)
+    if following is None or not _CJK.search(following.word) or len(following.word) < 2:
+        return False
+    if following.word in _word_roles() or following.word in _strip_words() or following.word in _scope_words():
+        return False
+    return following.flag.startswith(("n", "b")) or following.flag == "vn"
 
 
 def _mask(text: str) -> str:
@@ -337,12 +350,25 @@ def strip_asked(phrase: str) -> str:
     changed = True
     while changed and text:
         changed = False
+        # A word that only frames a question is taken off where it is a word ("报告书" keeps its 报告).
+        edges = boundaries(segment(text))
         for word in _strip_words():
-            if len(word) < len(text) and text.endswith(word) and (len(word) >= 2 or word in _SINGLE_STRIP):
+            framing = len(word) >= 2 and word in _frame_words()
+            if (
+                len(word) < len(text)
+                and text.endswith(word)
+                and (len(word) >= 2 or word in _SINGLE_STRIP)
+                and (not framing or len(text) - len(word) in edges)
+            ):
                 text = text[: -len(word)].strip()
                 changed = True
                 break
-            if len(word) < len(text) and text.startswith(word) and len(word) >= 2:
+            if (
+                len(word) < len(text)
+                and text.startswith(word)
+                and len(word) >= 2
+                and (not framing or len(word) in edges)
+            ):
                 text = text[len(word) :].strip()
                 changed = True
                 break
