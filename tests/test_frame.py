@@ -64,6 +64,10 @@ def test_a_word_that_frames_questions_stays_inside_a_longer_word_of_the_entity()
     assert build_frame("9个报告书项目的总投资合计是多少？").head == "报告书项目"
 
 
+def test_the_part_of_a_whole_is_named_by_its_category_not_by_the_word_part() -> None:
+    assert build_frame("“三公”经费中由项目支出安排的部分，预算是多少？").head == "项目支出"
+
+
 def test_a_role_word_inside_a_longer_name_names_no_measure() -> None:
     frame = build_frame("本次部门整体支出绩效自评的总得分是多少？")
     assert [m.role for m in frame.measures] == ["score"]
