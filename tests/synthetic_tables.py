@@ -3,7 +3,7 @@
 Made up for the tests (a fictional 水务局 of a fictional 白沙县). It plants what reports as published carry:
 a funds table, an indicator table per project (年度指标值 | 实际完成值 | 分值 | 得分, the row naming the
 measure and the caption the project), a score summary whose headers state the weights ("产出指标(50分)"),
-an execution rate that its own two figures contradict (restated in the project's prose), a stated average,
+an execution rate that its own two figures contradict (restated in the project's prose), a stated average, a 合计 row labelled in the 序号 column, a grade column,
 and details the report never gives (a contractor, a split of the people served, a rate it does not report).
 """
 
@@ -17,9 +17,10 @@ REPORT = """白沙县水务局2024年度项目支出绩效自评报告
 一、基本情况
 2024年纳入自评的项目共2个：农村供水保障工程、河道清淤整治项目。项目资金情况见表1。
 表1 2024年度项目资金情况（单位：万元）
-项目名称 | 调整后预算 | 实际支出 | 执行率
-农村供水保障工程 | 800.00 | 760.00 | 95.00%
-河道清淤整治项目 | 500.00 | 430.00 | 68.60%
+序号 | 项目名称 | 调整后预算 | 实际支出 | 执行率
+1 | 农村供水保障工程 | 800.00 | 760.00 | 95.00%
+2 | 河道清淤整治项目 | 500.00 | 430.00 | 68.60%
+合计 |  | 1,300.00 | 1,190.00 | 91.54%
 二、项目绩效情况
 （一）农村供水保障工程
 全年新建供水管网120公里，年度目标为不少于100公里，受益人口5.6万人，改造提升3个乡镇水厂。工程由县水务工程中心组织实施，其中管网工程(含入户)支出520.00万元。
@@ -32,9 +33,9 @@ REPORT = """白沙县水务局2024年度项目支出绩效自评报告
 全年完成河道清淤45公里，项目执行率68.60%，主要原因是部分标段进场推迟。
 三、综合评价
 表3 2024年度项目自评得分汇总表
-项目名称 | 预算执行率(10分) | 产出指标(50分) | 效益指标(30分) | 满意度指标(10分) | 自评得分
-农村供水保障工程 | 10 | 48 | 27 | 9 | 94
-河道清淤整治项目 | 6.86 | 45 | 26 | 9 | 86.86
+项目名称 | 预算执行率(10分) | 产出指标(50分) | 效益指标(30分) | 满意度指标(10分) | 自评得分 | 评价等次
+农村供水保障工程 | 10 | 48 | 27 | 9 | 94 | 优
+河道清淤整治项目 | 6.86 | 45 | 26 | 9 | 86.86 | 良
 2个项目平均得分90.43分，总体评价等次为“优”。
 """
 

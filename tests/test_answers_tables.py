@@ -137,3 +137,14 @@ def test_an_english_question_is_answered_from_the_sentence_nearest_in_meaning(
     record = assistant.ask("What was the project's overall self-evaluation score?")
     assert record.answer.startswith(("According", "The"))
     assert project in record.answer and other not in record.answer
+
+
+def test_a_total_written_in_the_ordinal_column_labels_its_row(facts: list[Fact]) -> None:
+    total = next(f for f in facts if f.in_table and f.text.startswith("1,190.00"))
+    assert total.subject == "合计"
+
+
+def test_which_member_is_lowest_is_answered_from_the_group_s_rows_and_it_names_that_member_later(ask: Ask) -> None:
+    record = ask("2个项目里执行率最低的是哪个？它的自评得分是多少、是什么等次？")
+    assert "最低的是河道清淤整治项目（68.60%）" in record.answer and "95.00%" in record.answer
+    assert "86.86" in record.answer and "良" in record.answer

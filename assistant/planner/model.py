@@ -44,6 +44,7 @@ class Plan:
     computations: list[Computation] = field(default_factory=list)
     missing: str = ""
     notes: list[str] = field(default_factory=list)
+    subject: str = ""  # the entity the answer names (the member a "which" question picked), for a later 它
 
     @property
     def relied(self) -> list[Fact]:

@@ -71,6 +71,8 @@ def _states_result(frame: QuestionFrame, fact: Fact) -> bool:
     return bool(_RESULT_CUES[frame.operation].search(f"{fact.label}{fact.role_word}"))
 
 
+_PRONOUN = re.compile(r"^(?:它|其|该项目|该项|该单位|这个项目|此项目|那个项目)")
+_WHICH_ASKED = re.compile(r"哪|谁|什么项目|which|what|who", re.IGNORECASE)
 _LIST_COUNT = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|类|大)")
 
 
@@ -88,7 +90,13 @@ class Planner:
     def plan(self, frame: QuestionFrame, spans: Sequence[Span]) -> list[Plan]:
         """Return one plan per part of the question (one for a simple question)."""
         parts = frame.parts or (frame,)
-        plans = [self._plan_part(part, spans) for part in parts]
+        plans: list[Plan] = []
+        for part in parts:
+            named = next((p.subject for p in reversed(plans) if p.subject), "")
+            if named and _PRONOUN.match(part.text):
+                # "…最低的是哪个？它得了多少分": 它 is the member the earlier part named.
+                part = replace(part, entities=(named,), head=named, aliases=())
+            plans.append(self._plan_part(part, spans))
         plans = _answered_elsewhere(plans, self.weights, self.report_year)
         # A quote shared by an answered part and a refusal stays with the answer (answers are written first).
         _dedupe_quotes(sorted(plans, key=lambda p: p.kind != "answer"))
@@ -106,6 +114,10 @@ class Planner:
         ranked = score_spans(frame, spans, self.weights)
         if not ranked or ranked[0].score < MIN_SCORE:
             return Plan(frame, "refuse", missing=frame.describe())
+        if frame.operation in ("max", "min"):
+            extreme = self._extreme(frame, ranked)
+            if extreme is not None:
+                return extreme
         if frame.operation != "lookup":
             stated = self._stated(frame, ranked)
             if stated is not None and frame.operation in ("average", "share", "sum"):
@@ -259,8 +271,6 @@ class Planner:
             "implied_target": self._implied,
             "completion": self._completion,
             "deduction": self._deduction,
-            "max": self._extreme,
-            "min": self._extreme,
         }.get(frame.operation)
         if handler is None:
             return None
@@ -629,8 +639,30 @@ class Planner:
             return []
         return [ops.deduction(weight, score)]
 
-    def _extreme(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
-        return []
+    def _extreme(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        """Answer "which of the group is highest/lowest" from one figure per member of the group (a table's
+        rows, or the sub-sections the report gives the group), all of one role and unit: the member is named
+        with its figure and the figures it was compared with."""
+        if not _WHICH_ASKED.search(frame.text):
+            return None  # "最高达到多少": a figure asked, not a member of a group
+        pool = self._pool(ranked)
+        named = [m.role for m in frame.measures if m.role != "change"]
+        for roles in ([named[0]],) if named else (["rate"], ["score"], list(_SPEND), ["count"]):
+            members = [m for m in self._members(frame, pool, roles) if m.subject]
+            if len(members) < 2 or len({(m.family, m.unit) for m in members}) > 1:
+                continue
+            pick = max if frame.operation == "max" else min
+            best = pick(members, key=lambda f: f.base)
+            quote = self._fact_quote(frame, best, ranked)
+            if quote is None:
+                continue
+            ties = [m.subject for m in members if m.base == best.base]
+            word = "最高" if frame.operation == "max" else "最低"
+            listing = "、".join(f"{m.subject}{ops.shown(m)}" for m in members)
+            plan = Plan(frame, "answer", quotes=[quote], subject=best.subject if len(ties) == 1 else "")
+            plan.notes.append(f"{len(members)}项中{word}的是{'、'.join(ties)}（{ops.shown(best)}）；各项为{listing}")
+            return plan
+        return None
 
 
 _SELF = ("分局", "我局", "本局", "局里", "本部门", "部门", "我部门", "本单位", "单位", "全局", "局机关")

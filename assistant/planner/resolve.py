@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,7 +102,8 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
         slots = [Slot("count")] + [s for s in slots if s.kind != "amount"]
     taken = {s.kind for s in slots}
     for kind in frame.answer_types:
-        if kind not in taken and (kind not in FAMILIES or not slots):
+        # A figure kind joins only when no figure is asked yet ("得了多少分、是什么等次": the grade and the score).
+        if kind not in taken and (kind not in FAMILIES or not any(s.kind in FAMILIES for s in slots)):
             if kind == "text" and slots:
                 continue
             slots.append(Slot(kind))
@@ -236,7 +238,14 @@ def fill_span(
             if not options:
                 continue
             best = max(
-                options, key=lambda f: (fact_fills(slot, f), binding(weights, frame, f), -abs(f.start - span.start))
+                options,
+                key=lambda f: (
+                    fact_fills(slot, f),
+                    binding(weights, frame, f),
+                    slot.measure is not None and slot.measure.word in f"{f.column}{f.label}",  # the column asked
+                    slot.kind == "score" and bool(_OWN_SCORE.search(f.column or f.label)),
+                    -abs(f.start - span.start),
+                ),
             )
             filled.append(slot)
             if best not in facts:
@@ -357,6 +366,8 @@ def lookup_fact(
 
 
 RELAXED_BOUND = 0.15
+_OWN_SCORE = re.compile(r"(?:自评|总|综合)?得分$|总分")  # a row's own score, not a component's
+_GRADE_COLUMN = re.compile(r"等次|等级|评价结果|评级")
 _DENSE_MARGIN = 0.02
 UNFAMILIAR = 0.5  # share of the entities' weight in words the report never uses, above which they are unfamiliar
 
@@ -482,7 +493,13 @@ def render_row(span: Span, facts: Sequence[Fact]) -> str:
                 continue
             unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
             pieces.append(f"{header}{cell.replace(fact.text, fact.text + unit, 1)}")
-        elif not used and header and cell not in ("", "—", "-") and cell != head and not cell.isdigit():
+        elif (
+            (not used or _GRADE_COLUMN.search(header))  # a grade is shown with the score it goes with
+            and header
+            and cell not in ("", "—", "-")
+            and cell != head
+            and not cell.isdigit()
+        ):
             pieces.append(f"{header}{cell}")
     return f"{head}：{'，'.join(pieces)}" if pieces else span.text
 

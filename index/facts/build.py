@@ -27,6 +27,7 @@ _HEADER_WEIGHT = re.compile(r"[（(]\s*(?:满分|分值|权重)?\s*\d+(?:\.\d+)?
 _BARE_NUMBER = re.compile(r"^([≥≤<>＞＜]?=?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*$")
 _LABEL_MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳]\s*)")
 _MONEY_HEADER = re.compile(r"预算|支出|金额|到位|拨付|资金|收入|投资|结余|结转|经费")
+_TOTAL_LABEL = re.compile(r"^(?:合计|总计|小计|总体)")
 _EMPTY_CELL = frozenset({"", "—", "-", "－", "/", "——", "无"})
 _HEADING_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百\d]+[部分章节条]\s*|[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳])"
@@ -282,8 +283,8 @@ def _split_row(cells: Sequence[str], header: Sequence[str]) -> tuple[list[str], 
         cell = cell.strip()
         if cell in _EMPTY_CELL:
             continue
-        if not values and ("序号" in name or (cell.isdigit() and column == 0)):
-            continue
+        if not values and (("序号" in name and not _TOTAL_LABEL.match(cell)) or (cell.isdigit() and column == 0)):
+            continue  # an ordinal; a 合计 written in the 序号 column labels its row
         has_number = _is_value(cell)
         if not values and not has_number and not _is_value_header(name):
             labels.append(cell)
