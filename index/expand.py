@@ -42,6 +42,26 @@ def expand_chinese(question: str) -> list[str]:
     return found
 
 
+def register_names(entity: str) -> list[str]:
+    """Return an entity as the report's register would name it: each everyday word in it replaced by its
+    register terms, the rest kept ("监理费用" is 监理经费, never just 经费).
+
+    >>> register_names("公车"), register_names("监理费用")[:2]
+    (['公务用车'], ['监理经费', '监理支出'])
+    """
+    tokens = segment(entity)
+    names: list[str] = []
+    for word, targets in _colloquial().items():
+        at = find_cue(entity, tokens, word)
+        if at < 0:
+            continue
+        for target in targets:
+            name = entity[:at] + target + entity[at + len(word) :]
+            if name != entity and name not in names:
+                names.append(name)
+    return names
+
+
 def translate_english(question: str) -> list[str]:
     """Return the Chinese genre terms of the English words a question uses.
 

@@ -148,3 +148,18 @@ def test_which_member_is_lowest_is_answered_from_the_group_s_rows_and_it_names_t
     record = ask("2个项目里执行率最低的是哪个？它的自评得分是多少、是什么等次？")
     assert "最低的是河道清淤整治项目（68.60%）" in record.answer and "95.00%" in record.answer
     assert "86.86" in record.answer and "良" in record.answer
+
+
+def test_a_share_of_a_part_listed_after_qizhong_needs_no_role_word(ask: Ask) -> None:
+    record = ask("固定资产原值中专用设备占多大比例？")
+    assert "150.00万元 ÷ " in record.answer and "600.00万元 ≈ 25.00%" in record.answer
+
+
+def test_what_is_left_of_a_counted_whole_is_the_whole_less_the_part_done(ask: Ask) -> None:
+    record = ask("排查出的堤防渗漏点还有多少处没有完成修复？")
+    assert "40处 − " in record.answer and "32处 = 8处" in record.answer
+
+
+def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
+    record = ask("困难户饮水补助标准是每户每月多少？")
+    assert "30元" in record.answer and "≈" not in record.answer

@@ -9,6 +9,7 @@ from assistant.evidence.spans import Span
 from assistant.frame import AnswerType, QuestionFrame
 from index.facts import Fact
 from index.figures import COUNT_UNITS
+from index.segment import segment
 from index.text import normalise
 
 FAMILIES: dict[str, frozenset[str]] = {
@@ -27,6 +28,15 @@ _ORGANISATION = re.compile(
 )
 _GENERIC_ORGANISATION = frozenset({"单位", "机构", "部门", "组织", "科室", "处室", "股室"})
 _GENERIC_NAME = re.compile(r"^(?:第三方|相关|有关|各|本|该|我|上级|下级|区级|市级|县级|全区|全市|基层|其他|专业)")
+
+
+def _names_something(name: str) -> bool:
+    """Tell whether a match of the organisation pattern ends in a noun (殡仪馆, 水务局), not in a function
+    word that happens to be a suffix character (在所)."""
+    tokens = segment(name)
+    return bool(tokens) and (tokens[-1].flag.startswith("n") or len(tokens[-1].word) >= 2)
+
+
 _LIST_MARKERS = re.compile(
     r"(?:^|[，；。：])\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
 )
@@ -113,6 +123,8 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                 name = m.group(0)
                 if _GENERIC_NAME.match(name) or normalise(name) in question or len(name) < 3:
                     continue
+                if not _names_something(name):
+                    continue  # "…并在所": a suffix character that closes no noun
                 found.append(Filler(kind, name, span.start + m.start()))
         return found
     if kind == "list":

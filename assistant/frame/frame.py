@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
-from index.expand import expand_chinese, translate_english
+from index.expand import expand_chinese, register_names, translate_english
 from index.facts import Role
 from index.figures import COUNT_UNITS, parse_figures
 from index.lexicon import load, words
@@ -328,7 +328,7 @@ def _strip_words() -> tuple[str, ...]:
     return tuple(sorted((w for w in found if len(w) >= 1), key=len, reverse=True))
 
 
-_SINGLE_STRIP = frozenset("的了吗呢花用是有率")
+_SINGLE_STRIP = frozenset("的了吗呢花用是有率占")
 _MEASURE_TAILS = ("实际支出", "支出", "预算", "收入")
 _ENTITY_HEADS = frozenset({"经费", "资金", "费用", "支出", "收入", "项目", "补贴", "补助", "资金规模", "专项资金"})
 
@@ -454,7 +454,7 @@ def _aliases(entities: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ..
     """Return, per entity, the report-register names its everyday words have in the genre lexicon."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for entity in entities:
-        names = tuple(expand_chinese(entity))
+        names = tuple(register_names(entity))
         if names:
             out.append((entity, names))
     return tuple(out)

@@ -46,7 +46,7 @@ _ITEM_TITLE = 40  # below this the best span shares too little with the question
 _MONEY = ("money",)
 _SPEND = ("spending", "actual")
 _STATED_CUES: dict[str, re.Pattern[str]] = {
-    "average": re.compile(r"平均|人均"),
+    "average": re.compile(r"平均|人均|每人|每户|每月|每宗|每件|每公里|标准"),
     "sum": re.compile(r"合计|总计|共计|累计|总额|小计"),
     "share": re.compile(r"占"),
 }
@@ -72,6 +72,9 @@ def _states_result(frame: QuestionFrame, fact: Fact) -> bool:
 
 
 _PRONOUN = re.compile(r"^(?:它|其|该项目|该项|该单位|这个项目|此项目|那个项目)")
+_PER_LABEL = re.compile(r"每(?:人|户|月|宗|件|次|公里|辆|家|年)")
+_DONE_WORDS = ("到位", "拨付", "支付", "整治", "完成", "办结", "验收", "使用")
+_DEMONSTRATIVE = re.compile(r"^(?:这块|这部分|这一块|这方面|这项|这笔|该笔|这些)")
 _WHICH_ASKED = re.compile(r"哪|谁|什么项目|which|what|who", re.IGNORECASE)
 _LIST_COUNT = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|类|大)")
 
@@ -96,6 +99,10 @@ class Planner:
             if named and _PRONOUN.match(part.text):
                 # "…最低的是哪个？它得了多少分": 它 is the member the earlier part named.
                 part = replace(part, entities=(named,), head=named, aliases=())
+            elif plans and _DEMONSTRATIVE.match(part.text) and plans[-1].frame.entities:
+                # "合同工有多少人？这块经费花了多少？": 这块 is the subject of the part before.
+                before = plans[-1].frame
+                part = replace(part, entities=before.entities, head=before.head, aliases=before.aliases)
             plans.append(self._plan_part(part, spans))
         plans = _answered_elsewhere(plans, self.weights, self.report_year)
         # A quote shared by an answered part and a refusal stays with the answer (answers are written first).
@@ -330,11 +337,51 @@ class Planner:
 
     def _remaining(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
+        done = next((w for w in _DONE_WORDS if w in frame.text), "")
+        if frame.counter or frame.answer_type == "count":
+            return self._remaining_count(frame, pool, entity, done)
         budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
-        spent = pool.find(entity, _SPEND, _MONEY, exclude=[budget] if budget else [])
-        if budget is None or spent is None:
+        if budget is None:
             return []
-        return [ops.difference("未支出（结余）", budget, spent, "remaining")]
+        spent = None
+        if done:
+            # "有多少钱没有实际到位": what the question says was not done (到位, 拨付) is taken off, not spending.
+            spent = pool.find(
+                entity,
+                (*_SPEND, "amount"),
+                _MONEY,
+                exclude=[budget],
+                where=lambda f: done in f.label + f.column and f.base <= budget.base,
+            )
+        spent = spent or pool.find(entity, _SPEND, _MONEY, exclude=[budget])
+        if spent is None:
+            return []
+        label = "未支出（结余）" if spent.role in _SPEND and not done else f"未{done or '支出'}"
+        return [ops.difference(label, budget, spent, "remaining")]
+
+    def _remaining_count(self, frame: QuestionFrame, pool: Pool, entity: str, done: str) -> list[Computation]:
+        """What is left of a counted whole: the whole and the part done, stated together (one sentence, one
+        unit) about the entity ("排查入河排污口214个，完成整治168个")."""
+        if not done:
+            return []
+        for part in pool.facts:
+            if part.family != "count" or done not in part.label or pool.bind(entity, part) < BOUND:
+                continue
+            wholes = [
+                f
+                for f in pool.facts
+                if f is not part
+                and (f.document_id, f.sentence_start) == (part.document_id, part.sentence_start)
+                and f.family == "count"
+                and f.counter == part.counter
+                and f.start < part.start
+                and f.base > part.base
+                and f.role != "target"
+            ]
+            if wholes:
+                whole = wholes[-1]
+                return [ops.difference(f"未{done}", whole, part, "remaining")]
+        return []
 
     def _difference(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entities = [e for e in frame.entities if e]
@@ -406,8 +453,12 @@ class Planner:
 
     def _share(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         part_name, whole_name = _split_share(frame)
-        roles = self._spend_measure(frame)
-        part = pool.find(part_name, roles, ("money", "count"))
+        named = [m.role for m in frame.measures if m.role not in ("share", "change", "rate")]
+        # No measure named ("专用设备占固定资产原值的比例"): an amount or count of the part, of any role.
+        roles = tuple(dict.fromkeys(named)) or (*_SPEND, "amount", "count", "income", "budget", "adjusted_budget")
+        if not part_name:
+            return []  # no part named: nothing to divide
+        part = pool.find(part_name, roles, ("money", "count", "measure"))
         if part is None:
             return []
         stated = pool.find(part_name, ("share",), ("percent",))
@@ -423,7 +474,20 @@ class Planner:
             # The whole is as wide as the part or wider: at its level of the outline or above it.
             return f.base >= part.base and tuple(part.scope[: len(f.scope)]) == f.scope
 
-        whole = pool.find(whole_name, (part.role, *roles), (part.family,), exclude=[part], where=contains)
+        # The whole is an amount of the same kind: spending of spending, never a budget for a spending (that
+        # is an execution rate, not a share).
+        kinds = tuple(dict.fromkeys((part.role, "amount", *(_SPEND if part.role in (*_SPEND, "amount") else ()))))
+        whole = None
+        if not whole_name:
+            # The whole is the reporting unit's own total (全年实际支出): a figure of no subject, or a total.
+            whole = pool.find(
+                "",
+                kinds,
+                (part.family,),
+                exclude=[part],
+                where=lambda f: contains(f) and (f.generic or ops.is_total(f)),
+            )
+        whole = whole or pool.find(whole_name, kinds, (part.family,), exclude=[part], where=contains)
         if whole is None:
             return []
         return [ops.share(part, whole)]
@@ -521,6 +585,8 @@ class Planner:
         if per and (per in COUNT_UNITS or _per_unit(frame.text)):
             per = ""  # "每公里", "每人次": a unit to divide by, named by the counter branch below
         money_roles = (*self._spend_measure(frame), "amount", "budget", "spending")
+        pool = replace(pool, facts=tuple(f for f in pool.facts if not _PER_LABEL.search(f.label)))  # 每人每月170元 is
+        # already an amount per unit: it is never divided again
         count_roles = ("count", "actual")
         if per:
             # "平均每个行政处罚决定对应的罚没款": the count is of the entity after 每, the amount of the other.
@@ -771,8 +837,11 @@ def _split_share(frame: QuestionFrame) -> tuple[str, str]:
     text = frame.text
     if "占" in text:
         before, after = text.split("占", 1)
-        part = next((e for e in frame.entities if e in before), "")
-        whole = next((e for e in frame.entities if e in after), "")
+        # The part is the entity nearest 占; a whole named first ("2,136人次临时救助里，因重大疾病的占多少") is
+        # the whole when none follows 占.
+        inside = [e for e in frame.entities if e in before]
+        part = inside[-1] if inside else ""
+        whole = next((e for e in frame.entities if e in after), "") or (inside[0] if len(inside) >= 2 else "")
         if not part:
             part = re.sub(r"[的是]$", "", before.strip("，。？ "))
         if not whole:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.evidence.fillers import FAMILIES, counter_ok, fillers
-from assistant.evidence.scoring import Scored, binding, entity_coverage, entity_grams, fact_binding
+from assistant.evidence.scoring import Scored, binding, counted_noun, entity_coverage, entity_grams, fact_binding
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
@@ -226,13 +226,15 @@ def fill_span(
             ]
             if slot.kind == "count":
                 options = [f for f in options if any(counter_ok(f, c) for c in (frame.counters or (frame.counter,)))]
-                if slot.measure is None and _sub_entity(frame):
-                    # "438件信访投诉里有多少件是噪声投诉": the count of a part of the first entity is one its own
-                    # words name, not any count said about the whole.
-                    head = bigrams(frame.head)
-                    options = [
-                        f for f in options if weights.known_coverage(head, bigrams(f"{f.subject} {f.label}")) >= BOUND
-                    ]
+            if slot.measure is None and _sub_entity(frame):
+                # "438件信访投诉里有多少件是噪声投诉": the figure of a part of the first entity is one its own
+                # words name, not any figure said about the whole.
+                head = bigrams(frame.head)
+                options = [
+                    f
+                    for f in options
+                    if weights.known_coverage(head, bigrams(f"{f.subject} {f.label} {counted_noun(f)}")) >= BOUND
+                ]
             if slot.measure is None or slot.measure.role != "target":
                 options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
             if not options:
@@ -267,7 +269,11 @@ def fill_span(
 def _sub_entity(frame: QuestionFrame) -> bool:
     """Tell whether the question asks of a part of its first entity ("…3,418名对象里，失能老人有多少")."""
     named = frame.entities
-    return len(named) >= 2 and frame.head == named[-1] and bool(frame.values) and frame.head != named[0]
+    if len(named) < 2 or frame.head != named[-1] or frame.head == named[0]:
+        return False
+    at = frame.text.find(named[0])
+    after = frame.text[at + len(named[0]) :] if at >= 0 else ""
+    return bool(frame.values) or bool(_PARTITIVE.match(after))  # "受益人口中，农村人口有多少"
 
 
 def choose(
@@ -366,6 +372,7 @@ def lookup_fact(
 
 
 RELAXED_BOUND = 0.15
+_PARTITIVE = re.compile(r"的?(?:当中|之中|里面|中|里)")
 _OWN_SCORE = re.compile(r"(?:自评|总|综合)?得分$|总分")  # a row's own score, not a component's
 _GRADE_COLUMN = re.compile(r"等次|等级|评价结果|评级")
 _DENSE_MARGIN = 0.02
