@@ -128,7 +128,8 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                 found.append(Filler(kind, name, span.start + m.start()))
         return found
     if kind == "list":
-        items = text.count("、") + len(_LIST_MARKERS.findall(text))
+        # Items separated by 、, numbered (一是…), or quoted one after another (“排水许可一件事”“…”).
+        items = text.count("、") + len(_LIST_MARKERS.findall(text)) + text.count("”“")
         return [Filler(kind, text, span.start)] if items >= 2 or span.is_row else []
     if kind == "grade" and span.is_row and span.table is not None:
         # A table's 评价等次 column: the row's cell under it is the grade.
