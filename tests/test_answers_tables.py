@@ -163,3 +163,18 @@ def test_what_is_left_of_a_counted_whole_is_the_whole_less_the_part_done(ask: As
 def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
     record = ask("困难户饮水补助标准是每户每月多少？")
     assert "30元" in record.answer and "≈" not in record.answer
+
+
+def test_a_figure_whose_label_has_the_measure_word_answers_it(ask: Ask) -> None:
+    record = ask("第三方审核核减了多少不合理支出？")
+    assert not record.refused and "12.00万元" in record.answer
+
+
+def test_items_quoted_one_after_another_are_a_list(ask: Ask) -> None:
+    record = ask("农村供水保障工程重点推进了哪几项行动？")
+    assert "农村饮水安全提升" in record.answer and "城乡供水一体化" in record.answer
+
+
+def test_a_date_of_another_event_is_no_answer(ask: Ask) -> None:
+    assert "2024年10月28日" in ask("农村供水保障工程是哪天通过竣工验收的？").answer
+    assert ask("农村供水保障工程是哪天开工的？").refused

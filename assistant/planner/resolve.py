@@ -146,9 +146,12 @@ def _loosely_fills(frame: QuestionFrame, slot: Slot, fact: Fact) -> bool:
     """Tell whether a money figure without a role of its own may answer a measure the question only implies:
     an everyday verb stands for the role ("政府能帮着出多少" -> 支出) but the report may state the sum without
     that role word ("每宗减免标准最高950元"). A figure of another role (a budget) never does."""
-    if slot.measure is None or slot.measure.word in frame.text or frame.english:
+    if slot.measure is None or frame.english or fact.role != "amount":
         return False
-    return fact.role == "amount" and slot.kind in FAMILIES and fact.family in FAMILIES[slot.kind]
+    if slot.kind not in FAMILIES or fact.family not in FAMILIES[slot.kind]:
+        return False
+    # The measure word written in the figure's own label ("核减不合理成本213.47万元" for 核减了多少) names it too.
+    return slot.measure.word not in frame.text or slot.measure.word in fact.label
 
 
 _NAMED_ROLES = frozenset({"rate", "share", "score", "weight", "target", "change"})
@@ -207,8 +210,10 @@ def fill_span(
     span = scored.span
     if not _months_ok(frame, span):
         return None
-    numeric = any(s.kind in FAMILIES for s in slots)
-    where = 1.0 if unbound else span_binding(weights, frame, span, strict=numeric)
+    # A figure, or a date, is everywhere: the span must carry the head entity as well ("哪天开工": a date of 完工
+    # is no answer).
+    strict = any(s.kind in FAMILIES or s.kind == "date" for s in slots)
+    where = 1.0 if unbound else span_binding(weights, frame, span, strict=strict)
     if where < BOUND:
         return None
     filled: list[Slot] = []
