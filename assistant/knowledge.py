@@ -14,7 +14,7 @@ from assistant.evidence.weights import TermWeights
 from assistant.figures import AuditFinding, ReportFigures, failing
 from assistant.figures.audit import audit_index
 from assistant.figures.verify import report_figures
-from index.facts import Fact, FactTable, heading_title
+from index.facts import Fact, FactTable, heading_title, restatements
 from index.models import Document, Passage
 from index.segment import add_vocabulary
 
@@ -93,30 +93,13 @@ def _corrected(tables: dict[str, FactTable], figures: ReportFigures, findings: S
                 entry = updates.setdefault(found.id, {})
                 claims: tuple[str, ...] = tuple(entry.get("inconsistent", found.inconsistent))  # type: ignore[arg-type]
                 said = f"{finding.claim}（核算：{finding.formula}）"
-                for same in (found, *_restatements(table.facts, found)):
+                for same in (found, *restatements(table.facts, found)):
                     entry = updates.setdefault(same.id, {})
                     claims = tuple(entry.get("inconsistent", same.inconsistent))  # type: ignore[arg-type]
                     if said not in claims:
                         entry["inconsistent"] = (*claims, said)
         if updates:
             tables[document_id] = table.with_updates(updates)
-
-
-def _restatements(facts: Sequence[Fact], fact: Fact) -> list[Fact]:
-    """Return the other places a report states the same figure of the same subject (a table row and the
-    prose of the subject's own section): a figure in a failing relation is inconsistent wherever it appears."""
-    if not fact.subject:
-        return []
-    out: list[Fact] = []
-    for other in facts:
-        if other.id == fact.id or other.family != fact.family or other.base != fact.base:
-            continue
-        if other.role != fact.role or other.period != fact.period:
-            continue
-        where = f"{other.subject} {other.label} {other.context} {' '.join(other.scope)}"
-        if fact.subject in where:
-            out.append(other)
-    return out
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,16})[”\"]")

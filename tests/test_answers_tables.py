@@ -178,3 +178,9 @@ def test_items_quoted_one_after_another_are_a_list(ask: Ask) -> None:
 def test_a_date_of_another_event_is_no_answer(ask: Ask) -> None:
     assert "2024年10月28日" in ask("农村供水保障工程是哪天通过竣工验收的？").answer
     assert ask("农村供水保障工程是哪天开工的？").refused
+
+
+def test_a_sum_of_the_funds_table_restated_in_the_subject_s_prose_is_quoted_from_the_prose(ask: Ask) -> None:
+    record = ask("农村供水保障工程的实际支出占2个项目实际支出合计的比重是多少？")
+    assert "760.00万元 ÷ " in record.answer and "1,190.00万元 ≈ 63.87%" in record.answer
+    assert any("本项目调整后预算800.00万元" in c.quote for c in record.citations)

@@ -32,7 +32,7 @@ from assistant.planner.resolve import (
     slots_of,
     span_binding,
 )
-from index.facts import BUDGET_ROLES, Fact, heading_title
+from index.facts import BUDGET_ROLES, Fact, heading_title, restatements
 from index.facts.roles import is_subsequence
 from index.figures import COUNT_UNITS
 from index.models import Passage
@@ -244,12 +244,32 @@ class Planner:
 
     def _quotes(self, frame: QuestionFrame, chosen: Sequence[Filled]) -> list[Quote]:
         quotes: list[Quote] = []
+        chosen = [self._in_prose(f) for f in chosen]
         for filled in sorted(chosen, key=lambda f: (f.scored.span.passage.document_id, f.scored.span.start)):
             quote = quote_of(filled, self.weights, frame)
             if any(q.text == quote.text for q in quotes):
                 continue
             quotes.append(quote)
         return quotes
+
+    def _in_prose(self, filled: Filled) -> Filled:
+        """Quote the report's own sentence for figures of a table row that the subject's section states in
+        prose as well ("本项目年初预算4,200.00万元…"): the sentence says what the row's cells only list."""
+        span = filled.scored.span
+        if not span.is_row or not filled.facts or any(f.family != "money" for f in filled.facts):
+            return filled  # a funds table restated in prose; a score or grade is what the row itself says
+        prose: list[Fact] = []
+        for fact in filled.facts:
+            same = next((r for r in restatements(self.facts, fact) if not r.in_table), None)
+            if same is None:
+                return filled
+            prose.append(same)
+        located = [self.locate(p) for p in prose]
+        first = located[0]
+        if first is None or any(s is None or s.key != first.key for s in located):
+            return filled
+        scored = Scored(first, filled.scored.score, (0, len(first.clause_spans)))
+        return Filled(scored, filled.slots, tuple(prose), tuple(p.start for p in prose))
 
     def _refusal(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan:
         """Refuse; say what the report does state about the subject when a span is clearly about it."""
@@ -298,6 +318,10 @@ class Planner:
 
     def _fact_quote(self, frame: QuestionFrame, fact: Fact, ranked: Sequence[Scored]) -> Quote | None:
         """Quote the span that states a fact (a retrieved one, or the one the fact table points to)."""
+        if fact.in_table and fact.family == "money":
+            # The same sum in the prose of its subject's section is the sentence to quote.
+            prose = next((r for r in restatements(self.facts, fact) if not r.in_table), None)
+            fact = prose if prose is not None and self.locate(prose) is not None else fact
         scored = next((s for s in ranked if fact in s.span.facts), None)
         if scored is None:
             span = self.locate(fact)

@@ -5,6 +5,6 @@ the audit and the answerers read it, and nothing re-parses sentences for operand
 """
 
 from index.facts.build import build_fact_table, heading_title
-from index.facts.model import BUDGET_ROLES, Fact, FactTable, Role, facts_of
+from index.facts.model import BUDGET_ROLES, Fact, FactTable, Role, facts_of, restatements
 
-__all__ = ["BUDGET_ROLES", "Fact", "FactTable", "Role", "build_fact_table", "facts_of", "heading_title"]
+__all__ = ["BUDGET_ROLES", "Fact", "FactTable", "Role", "build_fact_table", "facts_of", "heading_title", "restatements"]

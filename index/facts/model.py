@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -171,3 +171,20 @@ class FactTable:
 def facts_of(tables: Iterable[FactTable]) -> list[Fact]:
     """Return the facts of several tables in one list."""
     return [f for table in tables for f in table.facts]
+
+
+def restatements(facts: Sequence[Fact], fact: Fact) -> list[Fact]:
+    """Return the other places a report states the same figure of the same subject (a table row and the
+    prose of the subject's own section): a figure in a failing relation is inconsistent wherever it appears."""
+    if not fact.subject:
+        return []
+    out: list[Fact] = []
+    for other in facts:
+        if other.id == fact.id or other.family != fact.family or other.base != fact.base:
+            continue
+        if other.role != fact.role or other.period != fact.period:
+            continue
+        where = f"{other.subject} {other.label} {other.context} {' '.join(other.scope)}"
+        if fact.subject in where:
+            out.append(other)
+    return out
