@@ -285,7 +285,7 @@ def _label_before(text: str, start: int, floor: int) -> str:
             return chunk.strip()
         last = breaks[-1]
         if last.group() in ")）":
-            # "养护工程(大中修)支出": a closed bracket is part of the noun; go on before it opens.
+            # "管网工程(含入户)支出": a closed bracket is part of the noun; go on before it opens.
             opening = max(chunk.rfind("(", 0, last.start()), chunk.rfind("（", 0, last.start()))
             inner = chunk[opening + 1 : last.start()]
             if opening >= 0 and not re.fullmatch(r"[一二三四五六七八九十\d]+", inner):  # （一） is a marker

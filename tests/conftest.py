@@ -85,3 +85,24 @@ def seed_corpus_e5(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 def seed_corpus_fake(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """The seed indexed once per session with fake embeddings: cheap, for lexical and plumbing tests. Read only."""
     return _indexed_seed(tmp_path_factory.mktemp("fake-index"))
+
+
+def indexed_assistant(data: Path, report: Path, **overrides: Any) -> Any:
+    """Build an assistant in a data dir (no seeds) and index one report into it."""
+    from assistant.service import build_assistant
+
+    built = build_assistant(make_settings(data / "data", seeds_dir=data / "none", **overrides))
+    ingested = built.corpus.ingest([report])
+    assert ingested.added and not ingested.failed
+    return built
+
+
+def cached_ask(assistant: Any) -> Any:
+    """Return `assistant.ask` remembered per question (a module's tests ask some questions more than once)."""
+    from functools import cache
+
+    @cache
+    def ask(question: str) -> Any:
+        return assistant.ask(question)
+
+    return ask

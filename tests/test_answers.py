@@ -4,11 +4,10 @@ that say what the report does state, honest figure statuses, English, follow-ups
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import cached_ask, indexed_assistant, make_settings
 from synthetic import write_report
 
 from assistant.records import AnswerRecord, ChatTurn
@@ -21,19 +20,14 @@ Ask = Callable[..., AnswerRecord]
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     data = tmp_path_factory.mktemp("answers")
     # The real multilingual model: English questions meet the Chinese report only through it.
-    built = build_assistant(make_settings(data / "data", seeds_dir=data / "none", embedding={"backend": "e5"}))
-    report = built.corpus.ingest([write_report(data / "reports")])
-    assert report.added and not report.failed
+    built: Assistant = indexed_assistant(data, write_report(data / "reports"), embedding={"backend": "e5"})
     return built
 
 
 @pytest.fixture(scope="module")
 def ask(assistant: Assistant) -> Ask:
-    @cache
-    def cached(question: str) -> AnswerRecord:
-        return assistant.ask(question)
-
-    return cached
+    asked: Ask = cached_ask(assistant)
+    return asked
 
 
 def statuses(record: AnswerRecord) -> dict[str, str]:

@@ -5,14 +5,13 @@ answers a part of a compound question, what is achieved over its target, and ref
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 import pytest
-from conftest import make_settings
+from conftest import cached_ask, indexed_assistant
 from synthetic_tables import write_tables_report
 
 from assistant.records import AnswerRecord
-from assistant.service import Assistant, build_assistant
+from assistant.service import Assistant
 from index.facts import Fact
 
 Ask = Callable[[str], AnswerRecord]
@@ -21,19 +20,14 @@ Ask = Callable[[str], AnswerRecord]
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     data = tmp_path_factory.mktemp("tables")
-    built = build_assistant(make_settings(data / "data", seeds_dir=data / "none"))
-    report = built.corpus.ingest([write_tables_report(data / "reports")])
-    assert report.added and not report.failed
+    built: Assistant = indexed_assistant(data, write_tables_report(data / "reports"))
     return built
 
 
 @pytest.fixture(scope="module")
 def ask(assistant: Assistant) -> Ask:
-    @cache
-    def cached(question: str) -> AnswerRecord:
-        return assistant.ask(question)
-
-    return cached
+    asked: Ask = cached_ask(assistant)
+    return asked
 
 
 @pytest.fixture(scope="module")

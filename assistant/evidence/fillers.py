@@ -124,7 +124,7 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                 if _GENERIC_NAME.match(name) or normalise(name) in question or len(name) < 3:
                     continue
                 if not _names_something(name):
-                    continue  # "…并在所": a suffix character that closes no noun
+                    continue  # a suffix character that closes no noun (所 after 在)
                 found.append(Filler(kind, name, span.start + m.start()))
         return found
     if kind == "list":
@@ -132,7 +132,7 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
         items = text.count("、") + len(_LIST_MARKERS.findall(text)) + text.count("”“")
         return [Filler(kind, text, span.start)] if items >= 2 or span.is_row else []
     if kind == "grade" and span.is_row and span.table is not None:
-        # A table's 评价等次 column: the row's cell under it is the grade.
+        # A table's 等次 column: the row's cell under it is the grade.
         cells = [c.strip() for c in text.split("|")]
         for cell, header in zip(cells, span.table.header, strict=False):
             if _GRADE_HEADER.search(header) and cell and cell not in ("—", "-"):

@@ -62,9 +62,7 @@ def binding(weights: TermWeights, frame: QuestionFrame, fact: Fact) -> float:
     if not entities:
         return 0.5
     aliases = dict(frame.aliases)
-    asked = (
-        [frame.head] if frame.head in entities else entities
-    )  # "438件信访投诉里…噪声投诉": the figure is of the head
+    asked = [frame.head] if frame.head in entities else entities  # "受益人口里…留守老人": the figure is of the head
     return max(fact_binding(weights, bigrams(name), fact) for e in asked for name in (e, *aliases.get(e, ())))
 
 
@@ -91,7 +89,7 @@ _CLAUSE_END = re.compile(r"[，,。；;：:、（(]")
 
 
 def counted_noun(fact: Fact) -> str:
-    """Return what a count names after its measure word ("140项政策兑现事项统一录入" -> the words up to the
+    """Return what a count names after its measure word ("改造提升3个乡镇水厂，…" -> the words up to the
     clause's end): in Chinese the thing counted may follow the number as well as precede it."""
     if fact.family != "count" or not fact.after:
         return ""

@@ -271,9 +271,9 @@ def _noun_counters() -> tuple[tuple[str, str], ...]:
 
 
 def _noun_counter(head: str) -> str:
-    """Return the measure word of what a "how many" question counts, read from its noun (失能老人 -> 人).
+    """Return the measure word of what a "how many" question counts, read from its noun (留守儿童 -> 人).
 
-    >>> _noun_counter("失能老人"), _noun_counter("专项资金")
+    >>> _noun_counter("留守儿童"), _noun_counter("专项资金")
     ('人', '')
     """
     return next((counter for noun, counter in _noun_counters() if head.endswith(noun)), "")
@@ -350,7 +350,7 @@ def strip_asked(phrase: str) -> str:
     changed = True
     while changed and text:
         changed = False
-        # A word that only frames a question is taken off where it is a word ("报告书" keeps its 报告).
+        # A word that only frames a question is taken off where it is a word (a longer word opening with 报告 keeps it).
         edges = boundaries(segment(text))
         for word in _strip_words():
             framing = len(word) >= 2 and word in _frame_words()

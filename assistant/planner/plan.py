@@ -100,7 +100,7 @@ class Planner:
                 # "…最低的是哪个？它得了多少分": 它 is the member the earlier part named.
                 part = replace(part, entities=(named,), head=named, aliases=())
             elif plans and _DEMONSTRATIVE.match(part.text) and plans[-1].frame.entities:
-                # "合同工有多少人？这块经费花了多少？": 这块 is the subject of the part before.
+                # "聘用人员有多少人？这块经费花了多少？": 这块 is the subject of the part before.
                 before = plans[-1].frame
                 part = replace(part, entities=before.entities, head=before.head, aliases=before.aliases)
             plans.append(self._plan_part(part, spans))
@@ -216,7 +216,7 @@ class Planner:
         return items
 
     def _stated(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
-        """Return a lookup plan when the report states the result an operation asks for (平均得分94.46分)."""
+        """Return a lookup plan when the report states the result an operation asks for (平均得分90.43分)."""
         cue = _STATED_CUES.get(frame.operation)
         if cue is None:
             return None
@@ -254,7 +254,7 @@ class Planner:
 
     def _in_prose(self, filled: Filled) -> Filled:
         """Quote the report's own sentence for figures of a table row that the subject's section states in
-        prose as well ("本项目年初预算4,200.00万元…"): the sentence says what the row's cells only list."""
+        prose as well ("本项目调整后预算800.00万元…"): the sentence says what the row's cells only list."""
         span = filled.scored.span
         if not span.is_row or not filled.facts or any(f.family != "money" for f in filled.facts):
             return filled  # a funds table restated in prose; a score or grade is what the row itself says
@@ -385,7 +385,7 @@ class Planner:
 
     def _remaining_count(self, frame: QuestionFrame, pool: Pool, entity: str, done: str) -> list[Computation]:
         """What is left of a counted whole: the whole and the part done, stated together (one sentence, one
-        unit) about the entity ("排查入河排污口214个，完成整治168个")."""
+        unit) about the entity ("排查堤防渗漏点40处，完成修复32处")."""
         if not done:
             return []
         for part in pool.facts:

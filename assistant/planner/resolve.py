@@ -144,13 +144,13 @@ def fact_fills(slot: Slot, fact: Fact) -> bool:
 
 def _loosely_fills(frame: QuestionFrame, slot: Slot, fact: Fact) -> bool:
     """Tell whether a money figure without a role of its own may answer a measure the question only implies:
-    an everyday verb stands for the role ("政府能帮着出多少" -> 支出) but the report may state the sum without
-    that role word ("每宗减免标准最高950元"). A figure of another role (a budget) never does."""
+    an everyday verb stands for the role ("政府能帮着出多少钱" -> 支出) but the report may state the sum without
+    that role word ("每户补助最高300元"). A figure of another role (a budget) never does."""
     if slot.measure is None or frame.english or fact.role != "amount":
         return False
     if slot.kind not in FAMILIES or fact.family not in FAMILIES[slot.kind]:
         return False
-    # The measure word written in the figure's own label ("核减不合理成本213.47万元" for 核减了多少) names it too.
+    # The measure word written in the figure's own label ("核减不合理支出12.00万元" for 核减了多少) names it too.
     return slot.measure.word not in frame.text or slot.measure.word in fact.label
 
 
@@ -166,7 +166,7 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
 
     The first entity — the question's subject — must be found, by the report's own words for it, and the
     entities on average. Strict (a figure is asked: figures are everywhere), the head entity too — the one
-    the figure is asked of ("噪声投诉" of 信访投诉里…噪声投诉). Otherwise a name, a date or a reason found is
+    the figure is asked of ("留守老人" of 受益人口里…留守老人). Otherwise a name, a date or a reason found is
     evidence of its own."""
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
@@ -232,7 +232,7 @@ def fill_span(
             if slot.kind == "count":
                 options = [f for f in options if any(counter_ok(f, c) for c in (frame.counters or (frame.counter,)))]
             if slot.measure is None and _sub_entity(frame):
-                # "438件信访投诉里有多少件是噪声投诉": the figure of a part of the first entity is one its own
+                # "受益的5.6万人里，留守老人有多少": the figure of a part of the first entity is one its own
                 # words name, not any figure said about the whole.
                 head = bigrams(frame.head)
                 options = [
@@ -272,7 +272,7 @@ def fill_span(
 
 
 def _sub_entity(frame: QuestionFrame) -> bool:
-    """Tell whether the question asks of a part of its first entity ("…3,418名对象里，失能老人有多少")."""
+    """Tell whether the question asks of a part of its first entity ("受益的5.6万人里，留守老人有多少")."""
     named = frame.entities
     if len(named) < 2 or frame.head != named[-1] or frame.head == named[0]:
         return False
