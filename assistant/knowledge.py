@@ -90,12 +90,10 @@ def _corrected(tables: dict[str, FactTable], figures: ReportFigures, findings: S
                 found = table.at(figure.start)
                 if found is None:
                     continue
-                entry = updates.setdefault(found.id, {})
-                claims: tuple[str, ...] = tuple(entry.get("inconsistent", found.inconsistent))  # type: ignore[arg-type]
                 said = f"{finding.claim}（核算：{finding.formula}）"
                 for same in (found, *restatements(table.facts, found)):
                     entry = updates.setdefault(same.id, {})
-                    claims = tuple(entry.get("inconsistent", same.inconsistent))  # type: ignore[arg-type]
+                    claims: tuple[str, ...] = tuple(entry.get("inconsistent", same.inconsistent))  # type: ignore[arg-type]
                     if said not in claims:
                         entry["inconsistent"] = (*claims, said)
         if updates:

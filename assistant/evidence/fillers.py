@@ -47,7 +47,7 @@ _PURPOSE = re.compile(r"用于|主要用于|用来|保障|支付|购买|开展|�
 _GRADE = re.compile(
     r"[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)[”\"]?(?:等次|等级|档)|等次为|等级为|评价为|[“\"](?:优|良|中|差)[”\"]"
 )
-_GRADE_HEADER = re.compile(r"等次|等级|评价结果|评级")
+GRADE_HEADER = re.compile(r"等次|等级|评价结果|评级")  # a table column that holds grades
 _COUNTER_GROUPS = {
     "人": "人",
     "名": "人",
@@ -135,7 +135,7 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
         # A table's 等次 column: the row's cell under it is the grade.
         cells = [c.strip() for c in text.split("|")]
         for cell, header in zip(cells, span.table.header, strict=False):
-            if _GRADE_HEADER.search(header) and cell and cell not in ("—", "-"):
+            if GRADE_HEADER.search(header) and cell and cell not in ("—", "-"):
                 return [Filler(kind, cell, span.start + text.find(cell))]
     cue = {"reason": _REASON, "purpose": _PURPOSE, "grade": _GRADE}.get(kind)
     if cue is not None:

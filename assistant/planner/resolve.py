@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.evidence.fillers import FAMILIES, counter_ok, fillers
+from assistant.evidence.fillers import FAMILIES, GRADE_HEADER, counter_ok, fillers
 from assistant.evidence.scoring import Scored, binding, counted_noun, entity_coverage, entity_grams, fact_binding
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
@@ -142,6 +142,19 @@ def fact_fills(slot: Slot, fact: Fact) -> bool:
     return True
 
 
+def _fits(frame: QuestionFrame, slot: Slot, fact: Fact, report_year: str, loose: bool = False) -> bool:
+    """Tell whether a fact may answer a figure slot: of the asked role (or, `loose`, a figure of no role the
+    question implies), of the asked period and counter, not a figure the question states, and no goal for what
+    was achieved."""
+    if not (fact_fills(slot, fact) or (loose and _loosely_fills(frame, slot, fact))):
+        return False
+    if not period_ok(frame, fact, report_year) or fact.value in frame.values:
+        return False
+    if slot.kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
+        return False
+    return fact.role != "target" or (slot.measure is not None and slot.measure.role == "target")
+
+
 def _loosely_fills(frame: QuestionFrame, slot: Slot, fact: Fact) -> bool:
     """Tell whether a money figure without a role of its own may answer a measure the question only implies:
     an everyday verb stands for the role ("政府能帮着出多少钱" -> 支出) but the report may state the sum without
@@ -224,13 +237,9 @@ def fill_span(
             options = [
                 f
                 for f in span.facts
-                if (fact_fills(slot, f) or _loosely_fills(frame, slot, f))
-                and period_ok(frame, f, report_year)
-                and f.value not in frame.values
+                if _fits(frame, slot, f, report_year, loose=True)
                 and (unbound or max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound)
             ]
-            if slot.kind == "count":
-                options = [f for f in options if any(counter_ok(f, c) for c in (frame.counters or (frame.counter,)))]
             if slot.measure is None and _sub_entity(frame):
                 # "受益的5.6万人里，留守老人有多少": the figure of a part of the first entity is one its own
                 # words name, not any figure said about the whole.
@@ -240,8 +249,6 @@ def fill_span(
                     for f in options
                     if weights.known_coverage(head, bigrams(f"{f.subject} {f.label} {counted_noun(f)}")) >= BOUND
                 ]
-            if slot.measure is None or slot.measure.role != "target":
-                options = [f for f in options if f.role != "target"]  # a goal is not what was achieved
             if not options:
                 continue
             best = max(
@@ -356,11 +363,7 @@ def lookup_fact(
     entities = [e for e in frame.entities if e != frame.asked_noun and e not in frame.modifiers] or list(frame.entities)
     best: list[tuple[float, Fact]] = []
     for fact in facts:
-        if not fact_fills(slot, fact) or not period_ok(frame, fact, report_year) or fact.value in frame.values:
-            continue
-        if fact.role == "target" and (slot.measure is None or slot.measure.role != "target"):
-            continue
-        if slot.kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
+        if not _fits(frame, slot, fact, report_year):
             continue
         bound = binding(weights, frame, fact)
         every = min(fact_binding(weights, bigrams(e), fact) for e in entities)
@@ -379,7 +382,6 @@ def lookup_fact(
 RELAXED_BOUND = 0.15
 _PARTITIVE = re.compile(r"的?(?:当中|之中|里面|中|里)")
 _OWN_SCORE = re.compile(r"(?:自评|总|综合)?得分$|总分")  # a row's own score, not a component's
-_GRADE_COLUMN = re.compile(r"等次|等级|评价结果|评级")
 _DENSE_MARGIN = 0.02
 UNFAMILIAR = 0.5  # share of the entities' weight in words the report never uses, above which they are unfamiliar
 
@@ -506,7 +508,7 @@ def render_row(span: Span, facts: Sequence[Fact]) -> str:
             unit = "" if fact.text.endswith(fact.unit) or not fact.unit else fact.unit
             pieces.append(f"{header}{cell.replace(fact.text, fact.text + unit, 1)}")
         elif (
-            (not used or _GRADE_COLUMN.search(header))  # a grade is shown with the score it goes with
+            (not used or GRADE_HEADER.search(header))  # a grade is shown with the score it goes with
             and header
             and cell not in ("", "—", "-")
             and cell != head
