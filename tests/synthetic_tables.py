@@ -4,7 +4,9 @@ Made up for the tests (a fictional 水务局 of a fictional 白沙县). It plant
 a funds table, an indicator table per project (年度指标值 | 实际完成值 | 分值 | 得分, the row naming the
 measure and the caption the project), a score summary whose headers state the weights ("产出指标(50分)"),
 an execution rate that its own two figures contradict (restated in the project's prose), a stated average, a 合计 row labelled in the 序号 column, a grade column,
-and details the report never gives (a contractor, a split of the people served, a rate it does not report).
+the companies a fund is paid to (named once, counted in a decoy list), a platform whose sub-sections speak of it
+only as 平台, and details the report never gives (a contractor, a split of the people served, a rate it does
+not report).
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ REPORT = """白沙县水务局2024年度项目支出绩效自评报告
 全年完成河道清淤45公里，项目执行率68.60%，主要原因是部分标段进场推迟。全年排查堤防渗漏点40处，完成修复32处。
 （三）资产和补助情况
 年末固定资产原值600.00万元，其中专用设备150.00万元。困难户饮水补助标准为每户每月30元，全年补助困难户120户。
+运行补助资金拨付给3家供水企业，即白沙县自来水有限公司、青石供水有限公司和河口水务集团有限公司。县水务局对3家供水企业的水质、水量和服务开展季度考核。
+（四）供水信息平台建设
+1.建设内容
+平台建设内容包括水质监测、管网巡检和用户服务3个子系统。
+2.完成情况
+平台已与应急管理、生态环境、住房建设3个部门实现数据共享。平台日常运维由县水务工程中心负责。
 三、综合评价
 表3 2024年度项目自评得分汇总表
 项目名称 | 预算执行率(10分) | 产出指标(50分) | 效益指标(30分) | 满意度指标(10分) | 自评得分 | 评价等次

@@ -178,3 +178,23 @@ def test_a_sum_of_the_funds_table_restated_in_the_subject_s_prose_is_quoted_from
     record = ask("农村供水保障工程的实际支出占2个项目实际支出合计的比重是多少？")
     assert "760.00万元 ÷ " in record.answer and "1,190.00万元 ≈ 63.87%" in record.answer
     assert any("本项目调整后预算800.00万元" in c.quote for c in record.citations)
+
+
+def test_which_companies_are_named_from_the_sentence_that_lists_their_names(ask: Ask) -> None:
+    record = ask("运行补助资金拨付给了哪几家供水企业？")
+    assert not record.refused
+    for name in ("白沙县自来水有限公司", "青石供水有限公司", "河口水务集团有限公司"):
+        assert name in record.answer
+    assert "季度考核" not in record.answer
+
+
+def test_a_list_of_the_kind_asked_is_found_under_the_heading_that_names_the_subject(ask: Ask) -> None:
+    record = ask("供水信息平台已经和哪些部门实现了数据共享？")
+    assert not record.refused and "应急管理" in record.answer and "住房建设" in record.answer
+    assert "管网巡检" not in record.answer  # the platform's subsystems are a list, but not of departments
+
+
+def test_a_name_is_the_answer_only_in_a_sentence_that_says_what_is_asked_of_it(ask: Ask) -> None:
+    assert ask("供水信息平台是哪家单位承建的？").refused  # the report names who runs it, not who built it
+    record = ask("供水信息平台的日常运维由哪个单位负责？")
+    assert not record.refused and "县水务工程中心" in record.answer

@@ -121,3 +121,16 @@ def test_a_year_and_a_month_are_slots_of_their_own() -> None:
 
 def test_a_refusal_describes_what_was_asked_in_the_question_s_words() -> None:
     assert build_frame("2023年全区办理了多少件收养登记？").describe() == "“2023年全区办理的收养登记数量”"
+
+
+def test_which_ones_of_several_asks_for_a_list_not_a_count() -> None:
+    frame = build_frame("运行补助资金拨付给了哪几家供水企业？")
+    assert frame.answer_type == "list" and frame.asked_noun == "企业"
+    assert build_frame("哪两个项目执行率低于85%？").answer_type == "list"
+
+
+def test_what_a_which_question_says_of_the_noun_it_asks_is_its_predicate_not_its_head() -> None:
+    frame = build_frame("供水信息平台已经和哪些部门实现了数据共享？")
+    assert frame.head == "供水信息平台" and "实现" in frame.predicate
+    assert not any(e.endswith("已经") or "部门实现" in e for e in frame.entities)
+    assert build_frame("哪两个重点项目执行率低于85%？").head == "重点项目"

@@ -26,6 +26,9 @@ _ORGANISATION = re.compile(
     r"[\u4e00-\u9fff（）()]{2,24}?(?:有限公司|股份公司|公司|集团|研究院|研究所|设计院|事务所|协会|学会|基金会|医院|学校|银行"
     r"|委员会|中心|办公室|大队|支队|科|股|处|站|所|院|馆|局)"
 )
+_ORGANISATION_END = re.compile(
+    r"(?:有限公司|股份公司|公司|集团|研究院|研究所|设计院|事务所|协会|学会|基金会|医院|学校|银行|委员会|中心|大队|支队)$"
+)
 _GENERIC_ORGANISATION = frozenset({"单位", "机构", "部门", "组织", "科室", "处室", "股室"})
 _GENERIC_NAME = re.compile(r"^(?:第三方|相关|有关|各|本|该|我|上级|下级|区级|市级|县级|全区|全市|基层|其他|专业)")
 
@@ -40,6 +43,7 @@ def _names_something(name: str) -> bool:
 _LIST_MARKERS = re.compile(
     r"(?:^|[，；。：])\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
 )
+_LAST_ITEM = re.compile(r"、[^，。；、]{1,30}(?:和|及|以及|与)[^，。；、]{1,30}")
 _REASON = re.compile(
     r"由于|因为|原因|主要是|主要系|系因|受[^，。；]{1,20}影响|导致|造成|致使|所致|未能|尚未|滞后|影响|因[^此而]"
 )
@@ -130,7 +134,14 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
     if kind == "list":
         # Items separated by 、, numbered (一是…), or quoted one after another (“排水许可一件事”“…”).
         items = text.count("、") + len(_LIST_MARKERS.findall(text)) + text.count("”“")
-        return [Filler(kind, text, span.start)] if items >= 2 or span.is_row else []
+        if "、" in text and _LAST_ITEM.search(text):
+            items += 1  # "A、B和C": 和 joins the last item
+        if span.table is not None:
+            # A table's rows list its items; a row lists the kind asked only where the table speaks of it.
+            header = " ".join(span.table.header)
+            row_ok = not frame.asked_noun or frame.asked_noun in f"{text} {span.context} {header}"
+            return [Filler(kind, text, span.start)] if row_ok else []
+        return [Filler(kind, text, span.start)] if items >= 2 else []
     if kind == "grade" and span.is_row and span.table is not None:
         # A table's 等次 column: the row's cell under it is the grade.
         cells = [c.strip() for c in text.split("|")]
@@ -142,3 +153,20 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
         hit = cue.search(text)
         return [Filler(kind, hit.group(0), span.start + hit.start())] if hit else []
     return [Filler(kind, text, span.start)]
+
+
+_ORGANISATION_KINDS = _GENERIC_ORGANISATION | {"企业", "公司", "单位"}
+
+
+def names_listed(frame: QuestionFrame, span: Span) -> int:
+    """Return how many organisations a span names, when a list of organisations is asked ("哪几家企业":
+    "即甲公司、乙公司和丙公司"), else 0."""
+    if frame.asked_noun not in _ORGANISATION_KINDS:
+        return 0
+    named = 0
+    for clause in re.split(r"[，。；：:;,]", span.text):
+        if "、" not in clause:
+            continue
+        items = [i for part in clause.split("、") for i in re.split(r"和|及|以及|与", part) if i]
+        named += sum(1 for item in items if len(item) <= 24 and _ORGANISATION_END.search(item))
+    return named

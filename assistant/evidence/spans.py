@@ -41,6 +41,12 @@ class Span:
         """Heading and lead: what the span continues."""
         return f"{self.heading} {self.lead}".strip()
 
+    @property
+    def scope(self) -> str:
+        """Every heading above the span: the subject a section's sentences speak of ("平台已与…" under the
+        project's heading)."""
+        return " ".join(heading_title(h) for h in self.passage.section_path)
+
     def grams(self) -> frozenset[str]:
         return bigrams(self.text)
 

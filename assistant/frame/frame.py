@@ -81,6 +81,7 @@ class QuestionFrame:
     values: tuple[float, ...] = ()  # the figures the question states: never its answer
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # entity -> its register words (公车 -> 公务用车)
     asked_noun: str = ""  # what a "which X" question asks for (断面 in 哪个地表水断面)
+    predicate: tuple[str, ...] = ()  # what a "which X" question says of X (承建 in 哪家单位承建的)
     modifiers: tuple[str, ...] = ()  # entities that open with a verb: they qualify, they do not name
     counters: tuple[str, ...] = ()  # every "how many + counter" of the question (多少路…多少辆)
     parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
@@ -152,6 +153,11 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
             positions = [p for c in cues if (p := find_cue(text, tokens, c)) >= 0]
             if positions:
                 found.append((min(positions), kind))  # type: ignore[arg-type]
+    many = None if english else _WHICH_MANY.search(text)
+    if many is not None:
+        # "哪几家企业": the names of several, not how many of them ("几家" alone would read as a count).
+        found = [(p, k) for p, k in found if not (k == "count" and p >= many.start() and p < many.end())]
+        found.append((many.start(), "list"))
     kinds = [k for _, k in sorted(found)]
     if not kinds and re.search(r"多少|几|how much|how many|what (?:was|is) the", lowered):
         kinds = ["figure"]  # "年均浓度是多少": a figure, of whatever unit
@@ -297,6 +303,7 @@ def _mask(text: str) -> str:
     spans += [m.span() for m in _COUNTER.finditer(text)]
     spans += [m.span() for m in _PER_UNIT.finditer(text)]
     spans += [(f.start, f.end) for f in parse_figures(text)]
+    spans += [m.span() for m in _WHICH.finditer(text) if m.group(0).startswith("哪")]
     chars = list(text)
     for lo, hi in spans:
         for i in range(lo, hi):
@@ -377,8 +384,11 @@ def strip_asked(phrase: str) -> str:
     return text
 
 
-def _phrases(masked: str, tokens: tuple[Token, ...], english: bool) -> list[tuple[int, int]]:
-    """Return the spans of content runs of a question: words between frame words, particles and punctuation."""
+def _phrases(
+    masked: str, tokens: tuple[Token, ...], english: bool, breaks: frozenset[int] = frozenset()
+) -> list[tuple[int, int]]:
+    """Return the spans of content runs of a question: words between frame words, particles and punctuation
+    (and at `breaks`: the end of the noun a "which X" asks for)."""
     frame_words = _frame_words()
     spans: list[tuple[int, int]] = []
     current: list[Token] = []
@@ -400,6 +410,9 @@ def _phrases(masked: str, tokens: tuple[Token, ...], english: bool) -> list[tupl
             or (token.flag in ("uj", "ul", "c", "p", "y", "r", "d", "m", "x") and len(word) == 1)
             or (english and not _CJK.search(word))
         )
+        if not stop and current and token.start in breaks:
+            spans.append((current[0].start, current[-1].end))
+            current = []
         if stop:
             if current:
                 spans.append((current[0].start, current[-1].end))
@@ -411,14 +424,21 @@ def _phrases(masked: str, tokens: tuple[Token, ...], english: bool) -> list[tupl
     return spans
 
 
-def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-    """Return entity phrases, the head entity and the content terms of a question."""
+def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...]]:
+    """Return entity phrases, the head entity, the content terms of a question and the entities that say what
+    a "which X" question asks of X."""
     masked = re.sub(r"[“”\"‘’「」『』《》]", "", _mask(text))
     tokens = segment(masked)
     entities: list[str] = []
     terms: list[str] = []
     scope = _scope_words()
-    for lo, hi in _phrases(masked, tokens, english):
+    breaks: set[int] = set()
+    asked = "" if english else _asked_noun(text)
+    which = _WHICH.search(text)
+    if asked and which is not None and (at := text.find(asked, which.end())) >= 0:
+        breaks.add(at + len(asked))  # "哪些部门实现了…": 部门 is what is asked; 实现 opens what is said of it
+    predicate: list[str] = []
+    for lo, hi in _phrases(masked, tokens, english, frozenset(breaks)):
         phrase = masked[lo:hi].strip()
         terms.extend(
             t.word
@@ -430,6 +450,8 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
             continue  # "支出" alone names a measure, "家次" a unit: neither is an entity
         if sum(1 for ch in name if _CJK.match(ch)) >= 2 and name not in entities:
             entities.append(name)
+            if lo in breaks:
+                predicate.append(name)
     # An entity contained in an earlier one repeats it ("文化站改造…每个文化站改造"): keep the fuller one.
     entities = [
         e
@@ -437,7 +459,7 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
         if not any(e in other for j, other in enumerate(entities) if j != i and len(other) > len(e))
     ]
     head = entities[-1] if entities else ""
-    return tuple(entities), head, tuple(dict.fromkeys(terms))
+    return tuple(entities), head, tuple(dict.fromkeys(terms)), tuple(p for p in predicate if p in entities)
 
 
 def _modifiers(entities: tuple[str, ...]) -> tuple[str, ...]:
@@ -464,7 +486,11 @@ def _expansions(text: str, english: bool) -> tuple[str, ...]:
     return tuple(translate_english(text) if english else expand_chinese(text))
 
 
-_WHICH = re.compile(r"哪(?:一|几)?(?:个|家|位|项|条|类|种|些|所|座|处|批)?|什么(?:样的?)?")
+_WHICH = re.compile(
+    r"哪(?:一|几|[两三四五六七八九十]+)?(?:个|家|位|项|条|类|种|些|所|座|处|批|块|方面)?|什么(?:样的?)?"
+)
+# "哪几家 / 哪两个 / 哪三项": which ones, several of them: the answer names them all.
+_WHICH_MANY = re.compile(r"哪(?:几|[两三四五六七八九十]+)(?:个|家|位|项|条|类|种|所|座|处|批|块|方面)")
 
 
 def _asked_noun(text: str) -> str:
@@ -503,7 +529,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     english = not is_mostly_chinese(text)
     tokens = segment(text)
     expansions = _expansions(text, english)
-    entities, head, terms = _entities(text, english)
+    entities, head, terms, predicate = _entities(text, english)
     if english:
         terms = tuple(dict.fromkeys([*terms, *expansions]))
     counter_match = _COUNTER.search(text)
@@ -516,7 +542,8 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     if asked_noun and which and len(entities) > 1:
         # "档案馆是什么性质的单位": what comes after 什么/哪个 is what is asked of the entity, not the entity.
         before = [e for e in entities if 0 <= text.find(e) < which.start()]
-        head = before[-1] if before else head
+        asked_run = [e for e in entities if e.endswith(asked_noun) and text.find(e) >= which.end()]
+        head = before[-1] if before else (asked_run[0] if asked_run else head)
     answer_types = _answer_types(text, tokens, english)
     counter = counter_match.group("unit") if counter_match else ""
     if not counter and not english and answer_types[:1] == ("figure",):
@@ -543,6 +570,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         modifiers=_modifiers(entities),
         counters=tuple(m.group("unit") for m in _COUNTER.finditer(text)),
         asked_noun=asked_noun,
+        predicate=predicate,
     )
     if not with_parts:
         return frame

@@ -183,6 +183,8 @@ class Planner:
                 if len(self.outline.get(key, [])) < 2 and len(self._items(key)) < 2:
                     continue
                 title = heading_title(path[depth - 1])
+                if frame.asked_noun and frame.asked_noun not in title:
+                    continue  # "哪几家企业" asks for companies: a section named after the subject lists its parts
                 cover = max(
                     (entity_coverage(self.weights, frame, e, bigrams(title)) for e in frame.entities), default=0.0
                 )
@@ -777,14 +779,17 @@ def without_unit(frame: QuestionFrame, units: Sequence[str]) -> QuestionFrame:
     """Drop the reporting unit from a frame's entities ("分局", "区政数局下属" -> "下属"): it is the scope of
     every figure of its report, not a subject to bind figures to."""
     entities: list[str] = []
+    head = ""
     for entity in frame.entities:
         cut = _unit_prefix(entity, units)
         rest = entity[cut:].lstrip("的")
         if sum(1 for ch in rest if "\u4e00" <= ch <= "\u9fff") >= 2:
             entities.append(rest)
+            head = rest if entity == frame.head else head
     if tuple(entities) == frame.entities:
         return frame
-    head = entities[-1] if entities else ""
+    # The head stays the entity the question asks of (not simply the last one once the unit is dropped).
+    head = head or (entities[-1] if entities else "")
     return replace(frame, entities=tuple(entities), head=head)
 
 

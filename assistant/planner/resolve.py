@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.evidence.fillers import FAMILIES, GRADE_HEADER, counter_ok, fillers
+from assistant.evidence.fillers import FAMILIES, GRADE_HEADER, counter_ok, fillers, names_listed
 from assistant.evidence.scoring import Scored, binding, counted_noun, entity_coverage, entity_grams, fact_binding
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
@@ -184,7 +184,7 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
         return 1.0
-    text = span.grams() | bigrams(span.context)
+    text = span.grams() | bigrams(span.context) | bigrams(span.scope)
     found = [entity_coverage(weights, frame, e, text) for e in entities]
     mean = sum(found) / len(found)
     naming = [i for i, e in enumerate(entities) if e not in frame.modifiers] or [0]
@@ -268,6 +268,8 @@ def fill_span(
         else:
             if where < BOUND:
                 continue
+            if slot.kind == "name" and not _says_predicate(weights, frame, span):
+                continue  # "哪家单位承建的": a name in a sentence that says nothing of 承建 is not the builder
             found = fillers(frame, span, slot.kind)
             if not found:
                 continue
@@ -276,6 +278,23 @@ def fill_span(
     if not filled:
         return None
     return Filled(scored, tuple(filled), tuple(facts), tuple(positions))
+
+
+def _says_predicate(weights: TermWeights, frame: QuestionFrame, span: Span) -> bool:
+    """Tell whether a span says what a "which X" question asks of X (承建 of 哪家单位承建), when it asks one."""
+    if not frame.predicate:
+        return True
+    text = span.grams()
+    return any(entity_coverage(weights, frame, p, text) >= BOUND for p in frame.predicate)
+
+
+def _names_asked(frame: QuestionFrame, filled: Filled) -> float:
+    """Tell how clearly a list is of the kind asked ("哪些部门": "…6个部门实现…", not a list of subsystems
+    of the same project; "哪几家企业": the sentence that names companies)."""
+    if not frame.asked_noun or not any(s.kind == "list" for s in filled.slots):
+        return 0.0
+    span = filled.scored.span
+    return float(frame.asked_noun in f"{span.text} {span.context}") + float(names_listed(frame, span) >= 2)
 
 
 def _sub_entity(frame: QuestionFrame) -> bool:
@@ -315,6 +334,7 @@ def choose(
                 + 0.35 * len(item[0].slots) / len(slots)
                 + _same_span(chosen, item[1])
                 + 0.2 * _own_section(weights, frame, item[1].span)
+                + 0.15 * _names_asked(frame, item[0])
             ),
         )
         if scored.score < 0.35 * top:
