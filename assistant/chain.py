@@ -107,8 +107,19 @@ class AnswerChain:
             knowledge=self._knowledge(),
             text=turn.standalone,
             similarity=getattr(self.corpus, "similarity", None),
+            query_vector=self._query_vector(asked),
         )
         return turn
+
+    def _query_vector(self, asked: str) -> list[float] | None:
+        embed = getattr(self.corpus, "query_vector", None)
+        if embed is None:
+            return None
+        try:
+            vector: list[float] = embed(asked)
+        except Exception:  # an embedding that fails here failed retrieval too; rank by words alone
+            return None
+        return vector
 
     def draft(self, turn: Turn) -> Turn:
         assert turn.context is not None and turn.mode is not None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant.settings import Settings
 from index.catalog import CATALOG_FILE, Catalog
-from index.embeddings import ReportEmbeddings
+from index.embeddings import CachedQueries, ReportEmbeddings
 from index.ingest import Ingestor, IngestReport, ProgressFn
 from index.models import Document, Passage, ScoredPassage
 from index.retriever import FusionWeights, HybridRetriever, HybridSearch
@@ -32,10 +32,12 @@ class Corpus:
 
     def __init__(self, settings: Settings, embeddings: ReportEmbeddings, store: VectorStore) -> None:
         self.settings = settings
-        self.embeddings = embeddings
+        self.embeddings: ReportEmbeddings = (
+            embeddings if isinstance(embeddings, CachedQueries) else CachedQueries(embeddings)
+        )
         self.store = store
         self.ingestor = Ingestor(
-            settings.index_dir, settings.corpus, store, embeddings, settings.retrieval.max_passage_chars
+            settings.index_dir, settings.corpus, store, self.embeddings, settings.retrieval.max_passage_chars
         )
         self._lock = threading.RLock()
         self._search: HybridSearch | None = None
@@ -121,6 +123,10 @@ class Corpus:
     def search(self, question: str, k: int | None = None, document_ids: set[str] | None = None) -> list[ScoredPassage]:
         """Return the best passages for a question, best first."""
         return self.searcher.search(question, k or self.settings.retrieval.top_k, document_ids)
+
+    def query_vector(self, question: str) -> list[float]:
+        """Return the question's embedding (the one retrieval made, when it asked the same)."""
+        return self.embeddings.embed_query(question)
 
     def similarity(self, question: str, texts: Sequence[str]) -> list[float]:
         """Return the embedding similarity of each text to a question (cosine): sentences ranked by meaning

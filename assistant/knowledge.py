@@ -17,6 +17,7 @@ from assistant.figures.verify import report_figures
 from index.facts import Fact, FactTable, heading_title, restatements
 from index.models import Document, Passage
 from index.segment import add_vocabulary
+from index.sentences import SentenceVectors, unit_vector
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Knowledge:
     findings: list[AuditFinding]
     figures: ReportFigures
     weights: TermWeights
+    sentence_vectors: dict[str, SentenceVectors] = field(default_factory=dict)
     _by_document: dict[str, list[Passage]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -66,6 +68,24 @@ class Knowledge:
                     continue
                 seen.add(child)
                 out.setdefault((passage.document_id, path[:depth]), []).append(passage)
+        return out
+
+    def sentence_similarity(
+        self, query: Sequence[float] | None, document_ids: set[str] | None = None
+    ) -> dict[tuple[str, int], float]:
+        """Return every sentence's embedding similarity to a question, by (document, start offset); empty when
+        no query vector or no sentence vectors are at hand."""
+        if query is None:
+            return {}
+        vector = unit_vector(query)
+        out: dict[tuple[str, int], float] = {}
+        for document_id, vectors in self.sentence_vectors.items():
+            if document_ids is not None and document_id not in document_ids:
+                continue
+            if vectors.matrix.shape[1:] != vector.shape:
+                continue  # made by another embedding: not comparable
+            for start, score in vectors.similarity(vector).items():
+                out[(document_id, start)] = score
         return out
 
     def facts_in(self, document_id: str, start: int, end: int) -> list[Fact]:
@@ -121,10 +141,15 @@ def _vocabulary(documents: Sequence[Document], tables: dict[str, FactTable], pas
 
 
 def build_knowledge(
-    documents: Sequence[Document], passages: Sequence[Passage], fact_table: Callable[[Document], FactTable]
+    documents: Sequence[Document],
+    passages: Sequence[Passage],
+    fact_table: Callable[[Document], FactTable],
+    sentence_vectors: Callable[[Document], SentenceVectors | None] | None = None,
 ) -> Knowledge:
-    """Assemble the knowledge of a set of documents (fact tables read from the store, audit run once)."""
+    """Assemble the knowledge of a set of documents (fact tables and sentence vectors read from the store,
+    audit run once)."""
     tables = {d.id: fact_table(d) for d in documents}
+    vectors = {d.id: v for d in documents if sentence_vectors and (v := sentence_vectors(d)) is not None}
     figures = report_figures(documents, passages, tables)
     findings = audit_index(figures)
     corrected = dict(tables)
@@ -137,6 +162,7 @@ def build_knowledge(
         findings=findings,
         figures=figures,
         weights=TermWeights(passages),
+        sentence_vectors=vectors,
     )
 
 

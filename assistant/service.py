@@ -11,6 +11,8 @@ from assistant.corpus import Corpus, open_corpus
 from assistant.knowledge import Knowledge, KnowledgeCache, build_knowledge
 from assistant.records import AnswerRecord, ChatTurn
 from assistant.settings import Settings
+from index.models import Document
+from index.sentences import SentenceVectors
 
 __all__ = ["Assistant", "QuestionError", "StreamEvent", "build_assistant"]
 
@@ -34,7 +36,13 @@ class Assistant:
 
     def _build_knowledge(self) -> Knowledge:
         corpus = self.corpus
-        return build_knowledge(corpus.loaded_documents(), corpus.passages(), corpus.ingestor.facts.get)
+        catalog = corpus.catalog
+
+        def sentences(document: Document) -> SentenceVectors | None:
+            entry = catalog.find(document.id)
+            return corpus.ingestor.sentence_vectors(entry) if entry is not None else None
+
+        return build_knowledge(corpus.loaded_documents(), corpus.passages(), corpus.ingestor.facts.get, sentences)
 
     def findings(self) -> list[Any]:
         """Return the audit findings of the current corpus."""

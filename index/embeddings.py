@@ -137,3 +137,35 @@ class FakeEmbeddings(ReportEmbeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+class CachedQueries(ReportEmbeddings):
+    """Another backend's embeddings, with its recent query vectors remembered: retrieval and the ranking of
+    sentences embed the same question once."""
+
+    def __init__(self, inner: ReportEmbeddings, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.inner = inner
+        self.identity = inner.identity
+        self.dim = inner.dim
+        self.size = size
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            found = self._queries.get(text)
+            if found is not None:
+                self._queries.move_to_end(text)
+                return found
+        vector = self.inner.embed_query(text)
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > self.size:
+                self._queries.popitem(last=False)
+        return vector

@@ -16,6 +16,7 @@ from index.facts import build_fact_table
 from index.facts.store import FactStore
 from index.loaders import LoaderError, ProgressFn, discover, load_document
 from index.models import Document
+from index.sentences import SentenceStore, SentenceVectors, embed_units
 from index.store import VectorStore
 
 __all__ = ["EMBED_PATH_DEPTH", "IngestReport", "Ingestor", "ProgressFn", "chunking_identity", "corpus_lock"]
@@ -78,6 +79,7 @@ class Ingestor:
         self.embeddings = embeddings
         self.max_chars = max_chars
         self.facts = FactStore(index_dir)
+        self.sentences = SentenceStore(index_dir)
 
     def load(self) -> Catalog:
         return load_catalog(self.index_dir, self.corpus)
@@ -133,6 +135,7 @@ class Ingestor:
                 todo.append(document)
         new_entries: dict[str, IndexedDocument] = {}
         new_facts = []
+        new_sentences: list[SentenceVectors] = []
         for n, document in enumerate(todo):
             if progress:
                 progress(f"切分并嵌入 {document.name}", n, len(todo))
@@ -141,6 +144,7 @@ class Ingestor:
             vectors = self.embeddings.embed_documents([p.contextual_text(EMBED_PATH_DEPTH) for p in passages])
             self.store.add(passages, vectors, entry.version)
             new_facts.append(build_fact_table(document))
+            new_sentences.append(embed_units(entry.version, document, passages, self.embeddings))
             new_entries[document.id] = entry
             (report.replaced if catalog.find(document.id) else report.added).append(document.name)
         if progress:
@@ -150,9 +154,12 @@ class Ingestor:
             catalog = Catalog(self.corpus, self.embeddings.identity, chunking, kept + list(new_entries.values()))
             for table in new_facts:  # written only now: a failure before this point leaves no new file behind
                 self.facts.save(table)
+            for units in new_sentences:
+                self.sentences.save(units, self.embeddings.identity)
             save_catalog(self.index_dir, catalog)  # the swap: readers see the old or the new corpus, never half
             self.store.delete_except(catalog.versions())
             self.facts.prune(set(catalog.versions()))
+            self.sentences.prune(set(catalog.versions()))
         report.passages = sum(len(d.passages) for d in catalog.documents)
         report.seconds = time.perf_counter() - started
         return report
@@ -167,4 +174,15 @@ class Ingestor:
             save_catalog(self.index_dir, catalog)
             self.store.delete_except(catalog.versions())
             self.facts.prune(set(catalog.versions()))
+            self.sentences.prune(set(catalog.versions()))
             return True
+
+    def sentence_vectors(self, entry: IndexedDocument) -> SentenceVectors:
+        """Return the sentence vectors of an indexed document version: from disk, or embedded now and saved
+        (an index made before sentences were embedded)."""
+        found = self.sentences.get(entry.version, self.embeddings.identity)
+        if found is not None:
+            return found
+        vectors = embed_units(entry.version, entry.document, entry.passages, self.embeddings)
+        self.sentences.save(vectors, self.embeddings.identity)
+        return vectors

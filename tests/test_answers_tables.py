@@ -13,6 +13,7 @@ from synthetic_tables import write_tables_report
 from assistant.records import AnswerRecord
 from assistant.service import Assistant
 from index.facts import Fact
+from index.sentences import document_units
 
 Ask = Callable[[str], AnswerRecord]
 
@@ -124,10 +125,16 @@ def test_an_english_question_is_answered_from_the_sentence_nearest_in_meaning(
     assistant: Assistant, monkeypatch: pytest.MonkeyPatch, nearest: str, project: str, other: str
 ) -> None:
     # The embedding is what meets English with Chinese: here a stand-in that finds one sentence nearest.
-    def similarity(question: str, texts: list[str]) -> list[float]:
-        return [0.9 if nearest in t else 0.7 for t in texts]
+    knowledge = assistant.knowledge.get()
 
-    monkeypatch.setattr(assistant.corpus, "similarity", similarity)
+    def similarity(query: object, document_ids: object = None) -> dict[tuple[str, int], float]:
+        return {
+            (d.id, start): 0.9 if nearest in text else 0.7
+            for d in knowledge.documents
+            for start, text in document_units(d, knowledge.passages)
+        }
+
+    monkeypatch.setattr(knowledge, "sentence_similarity", similarity)
     record = assistant.ask("What was the project's overall self-evaluation score?")
     assert record.answer.startswith(("According", "The"))
     assert project in record.answer and other not in record.answer

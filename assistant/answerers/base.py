@@ -31,6 +31,8 @@ class AnswerContext:
     text: str = ""  # the stand-alone question as asked (the frame reads it without orders to the assistant)
     # The embedding similarity of texts to a question (sentence ranking across languages); None offline tests.
     similarity: Callable[[str, Sequence[str]], list[float]] | None = None
+    # The question's embedding vector (the one retrieval used), to rank every sentence of the reports by meaning.
+    query_vector: Sequence[float] | None = None
 
     @property
     def asked(self) -> str:

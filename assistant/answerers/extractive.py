@@ -6,15 +6,18 @@ refuses (报告未提及…) when no span holds what the question asks, saying w
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Sequence
 
 from assistant.answerers.base import ENGLISH_REFUSAL_PREFIX, REFUSAL_PREFIX, AnswerContext, Draft
 from assistant.answerers.compose import compose_chinese, compose_english
-from assistant.evidence.sentences import by_sentence
+from assistant.evidence.meaning import EXTRA, with_similarity
+from assistant.evidence.sentences import PASSAGES, by_sentence
 from assistant.evidence.spans import Span, collect_spans, passage_spans
 from assistant.planner.model import Plan
 from assistant.planner.plan import Planner
+from assistant.planner.resolve import unfamiliar
 from index.facts import Fact
 from index.models import ScoredPassage
 
@@ -31,7 +34,22 @@ class ExtractiveAnswerer:
         used_docs = {h.passage.document_id for h in context.hits}
         facts_by_doc = {doc: knowledge.fact_tables[doc].facts for doc in used_docs if doc in knowledge.fact_tables}
         spans = collect_spans(context.hits, documents, facts_by_doc)
-        if context.similarity is not None and frame.english:
+        near = knowledge.sentence_similarity(context.query_vector, used_docs)
+        if near:
+            # English ranks the sentences of the passages nearest in meaning (their words are not the report's);
+            # Chinese in everyday words keeps every span, and the sentences nearest in meaning that retrieval
+            # missed join them.
+            nearest = {h.passage.id for h in sorted(context.hits, key=lambda h: -(h.dense or 0.0))[:PASSAGES]}
+            spans = with_similarity(
+                spans,
+                near,
+                knowledge.passage_at,
+                lambda passage, rank: passage_spans(passage, rank, documents.get(passage.document_id), facts_by_doc),
+                len(context.hits),
+                only=nearest if frame.english else None,
+                extra=EXTRA if not frame.english and unfamiliar(knowledge.weights, frame) else 0,
+            )
+        elif context.similarity is not None and frame.english:
             spans = by_sentence(context.asked, spans, context.similarity)
         report_year = next((knowledge.fact_tables[d].report_year for d in used_docs if d in knowledge.fact_tables), "")
 
@@ -59,7 +77,10 @@ class ExtractiveAnswerer:
             prefix = "⚠ Note — the report is inconsistent here: " if frame.english else "⚠ 注意："
             text += "\n" + "\n".join(prefix + n for n in notes)
         derived = {c.result: c.formula for p in plans for c in p.computations}
-        quotes = {markers.number(q.span.passage.id): q.span.text for p in plans for q in p.quotes}
+        quotes: dict[int, str] = {}
+        for quote in (q for p in plans for q in p.quotes):
+            with contextlib.suppress(KeyError):  # a quote the text does not cite has no marker
+                quotes[markers.number(quote.span.passage.id)] = quote.span.text
         relied = [f for p in plans for f in p.relied]
         return Draft(
             text=text,

@@ -141,6 +141,8 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
             header = " ".join(span.table.header)
             row_ok = not frame.asked_noun or frame.asked_noun in f"{text} {span.context} {header}"
             return [Filler(kind, text, span.start)] if row_ok else []
+        if _organisations(frame.asked_noun) and frame.asked_noun not in text and names_listed(frame, span) < 2:
+            return []  # "哪几家施工单位": a list of conditions or tasks names no organisation
         return [Filler(kind, text, span.start)] if items >= 2 else []
     if kind == "grade" and span.is_row and span.table is not None:
         # A table's 等次 column: the row's cell under it is the grade.
@@ -158,10 +160,15 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
 _ORGANISATION_KINDS = _GENERIC_ORGANISATION | {"企业", "公司", "单位"}
 
 
+def _organisations(noun: str) -> bool:
+    """Tell whether a noun names a kind of organisation (企业, 施工单位, 公司)."""
+    return bool(noun) and noun.endswith(tuple(_ORGANISATION_KINDS))
+
+
 def names_listed(frame: QuestionFrame, span: Span) -> int:
     """Return how many organisations a span names, when a list of organisations is asked ("哪几家企业":
     "即甲公司、乙公司和丙公司"), else 0."""
-    if frame.asked_noun not in _ORGANISATION_KINDS:
+    if not _organisations(frame.asked_noun):
         return 0
     named = 0
     for clause in re.split(r"[，。；：:;,]", span.text):

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from index.facts import Fact, heading_title
 from index.models import Document, Passage, ScoredPassage, Table
+from index.sentences import sentence_units
 from index.text import Span as TextSpan
-from index.text import addresses_assistant, bigrams, clause_groups, clauses, sentences
+from index.text import bigrams, clause_groups, clauses
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Span:
     heading: str
     lead: str
     facts: tuple[Fact, ...] = ()
-    dense: float = 0.0  # the multilingual embedding's similarity of its passage to the question
+    dense: float = 0.0  # the multilingual embedding's similarity to the question (the sentence's own, or its passage's)
     table: Table | None = field(default=None, compare=False)
     clause_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
     group_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
@@ -81,50 +82,39 @@ def passage_spans(
     """Return the spans of one passage (rank: its place among the hits)."""
     seen = set() if seen is None else seen
     heading = _heading(passage)
-    headings = set(passage.section_path)
     document_facts = facts.get(passage.document_id, [])
     out: list[Span] = []
-    offset = 0
-    lead = passage.lead
-    for line in passage.text.split("\n"):
-        base = passage.start + offset
-        offset += len(line) + 1
-        stripped = line.strip()
-        if not stripped or stripped in headings or heading_title(stripped) == heading:
+    line_lead, line_now = passage.lead, -1
+    for unit, in_table, line in sentence_units(passage, document):
+        if line != line_now:
+            # The first line with evidence continues the passage's lead; a later paragraph leads with its own
+            # first clause.
+            line_lead = passage.lead if line_now < 0 else ""
+            line_now = line
+        table = document.table_at(unit.start) if in_table and document is not None else None
+        key = (passage.document_id, unit.start)
+        if key in seen:
             continue
-        table = document.table_at(base) if document is not None else None
-        if table is not None:
-            units = [TextSpan(base, base + len(line), line)]
-        else:
-            units = [TextSpan(base + s.start, base + s.end, s.text) for s in sentences(line)]
-        paragraph_lead = lead
-        for unit in units:
-            if len(unit.text) < 4 or addresses_assistant(unit.text):
-                continue
-            key = (passage.document_id, unit.start)
-            if key in seen:
-                continue
-            seen.add(key)
-            inside = tuple(f for f in document_facts if unit.start <= f.start < unit.end)
-            out.append(
-                Span(
-                    passage=passage,
-                    rank=rank,
-                    start=unit.start,
-                    end=unit.end,
-                    text=unit.text,
-                    heading=heading,
-                    lead=_table_lead(table) if table is not None else paragraph_lead,
-                    facts=inside,
-                    table=table,
-                    clause_spans=tuple(_shift(c, unit.start) for c in clauses(unit.text)),
-                    group_spans=tuple(_shift(g, unit.start) for g in clause_groups(unit.text)),
-                )
+        seen.add(key)
+        inside = tuple(f for f in document_facts if unit.start <= f.start < unit.end)
+        out.append(
+            Span(
+                passage=passage,
+                rank=rank,
+                start=unit.start,
+                end=unit.end,
+                text=unit.text,
+                heading=heading,
+                lead=_table_lead(table) if table is not None else line_lead,
+                facts=inside,
+                table=table,
+                clause_spans=tuple(_shift(c, unit.start) for c in clauses(unit.text)),
+                group_spans=tuple(_shift(g, unit.start) for g in clause_groups(unit.text)),
             )
-            if table is None and not paragraph_lead:
-                first = clauses(unit.text)
-                paragraph_lead = first[0].text[:40] if first else ""
-        lead = ""
+        )
+        if table is None and not line_lead:
+            first = clauses(unit.text)
+            line_lead = first[0].text[:40] if first else ""
     return out
 
 

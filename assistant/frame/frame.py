@@ -108,7 +108,8 @@ class QuestionFrame:
         if self.english:
             return self.text.rstrip("?？ ")
         text = _ASKED_TAIL.sub("", self.text.strip().rstrip("？?。！! "))
-        text = _HOW_MANY.sub(lambda m: "的", text).rstrip("的")
+        text = _HOW_MANY.sub(lambda m: "的" if m.start() == 0 or text[m.start() - 1] != "哪" else m.group(0), text)
+        text = text.rstrip("的")
         if self.answer_type == "count" and not text.endswith(("数", "量")):
             text += "数量"
         return f"“{text}”" if text else "这方面的内容"

@@ -380,8 +380,8 @@ class Planner:
                 where=lambda f: done in f.label + f.column and f.base <= budget.base,
             )
         spent = spent or pool.find(entity, _SPEND, _MONEY, exclude=[budget])
-        if spent is None:
-            return []
+        if spent is None or spent.base > budget.base:
+            return []  # what is spent of a budget is at most the budget: a larger spending is another subject's
         label = "未支出（结余）" if spent.role in _SPEND and not done else f"未{done or '支出'}"
         return [ops.difference(label, budget, spent, "remaining")]
 
