@@ -205,3 +205,28 @@ def test_a_name_is_the_answer_only_in_a_sentence_that_says_what_is_asked_of_it(a
     assert ask("供水信息平台是哪家单位承建的？").refused  # the report names who runs it, not who built it
     record = ask("供水信息平台的日常运维由哪个单位负责？")
     assert not record.refused and "县水务工程中心" in record.answer
+
+
+def test_the_general_measure_word_counts_places_as_well(ask: Ask) -> None:
+    record = ask("全年处理了多少处管网漏损点？")
+    assert not record.refused and "26个" in record.answer
+
+
+def test_a_question_in_everyday_words_is_answered_by_the_one_sentence_nearest_in_meaning(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "上班族平时抽不出空，周末能去办事吗？"
+    knowledge = assistant.knowledge.get()
+
+    def similarity(query: object, document_ids: object = None) -> dict[tuple[str, int], float]:
+        return {
+            (d.id, start): 0.95 if "周末延时服务" in text else 0.7
+            for d in knowledge.documents
+            for start, text in document_units(d, knowledge.passages)
+        }
+
+    monkeypatch.setattr(knowledge, "sentence_similarity", similarity)
+    record = assistant.ask(question)
+    assert not record.refused and "周末延时服务" in record.answer
+    monkeypatch.setattr(knowledge, "sentence_similarity", lambda query, document_ids=None: {})
+    assert assistant.ask(question).refused  # without the embedding, no word of the report answers it

@@ -64,6 +64,10 @@ _COUNTER_GROUPS = {
 }
 
 
+# Measure words of things and places, which the general measure word 个 may stand for (not people, not time).
+_THING_COUNTERS = frozenset({"处", "项", "件", "座", "条", "所", "家", "台", "套", "块", "张", "类", "种"})
+
+
 @dataclass(frozen=True)
 class Filler:
     """Something in a span that can answer the slot: its kind and text (and the fact, for a figure)."""
@@ -80,6 +84,8 @@ def counter_ok(fact: Fact, counter: str) -> bool:
     if fact.family in ("duration", "measure"):
         return counter in fact.unit or fact.unit in counter
     group = _COUNTER_GROUPS.get(counter, counter)
+    if fact.counter == "个" and counter in _THING_COUNTERS:
+        return True  # 个 counts things of any kind: "解决了多少处" is answered by "信号盲区233个"
     return _COUNTER_GROUPS.get(fact.counter, fact.counter) == group or (counter in COUNT_UNITS and fact.counter == "")
 
 

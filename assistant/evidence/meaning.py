@@ -36,7 +36,7 @@ def with_similarity(
         score = similarity.get(span.key)
         if only is not None and span.passage.id not in only:
             return replace(span, dense=0.0)
-        return span if score is None else replace(span, dense=score)
+        return span if score is None else replace(span, dense=score, own_dense=True)
 
     out = [place(s) for s in spans]
     have = {s.key for s in out}

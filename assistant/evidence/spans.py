@@ -25,6 +25,7 @@ class Span:
     lead: str
     facts: tuple[Fact, ...] = ()
     dense: float = 0.0  # the multilingual embedding's similarity to the question (the sentence's own, or its passage's)
+    own_dense: bool = False  # whether `dense` is the sentence's own similarity (not its passage's)
     table: Table | None = field(default=None, compare=False)
     clause_spans: tuple[TextSpan, ...] = field(default=(), compare=False)
     group_spans: tuple[TextSpan, ...] = field(default=(), compare=False)

@@ -361,7 +361,28 @@ def choose(
         if relaxed is not None and span_binding(weights, frame, ranked[0].span) >= BOUND:
             chosen.append(relaxed)
             remaining = [s for s in remaining if s not in relaxed.slots]
+    if not chosen and ranked and unfamiliar(weights, frame):
+        nearest = _nearest_sentence(ranked)
+        text = nearest.span.grams() | bigrams(nearest.span.context) if nearest is not None else frozenset()
+        if nearest is not None and any(entity_coverage(weights, frame, e, text) >= BOUND for e in frame.entities):
+            # Everyday words all through ("周末能去办事吗"): the one sentence of the report nearest in meaning
+            # answers when it holds what is asked and shares a word with the question.
+            found = fill_span(frame, nearest, remaining, weights, report_year, 0.0, True)
+            if found is not None:
+                chosen.append(found)
+                remaining = [s for s in remaining if s not in found.slots]
     return chosen, remaining
+
+
+def _nearest_sentence(ranked: Sequence[Scored]) -> Scored | None:
+    """Return the span nearest the question by its own embedding similarity, when one is clearly nearest
+    (a span that only carries its passage's similarity tells nothing of its own)."""
+    by_dense = sorted((s for s in ranked if s.span.own_dense), key=lambda s: -s.span.dense)
+    if not by_dense or by_dense[0].span.dense <= 0:
+        return None
+    if len(by_dense) > 1 and by_dense[1].span.dense >= by_dense[0].span.dense:
+        return None
+    return by_dense[0]
 
 
 STRONG = 0.8  # a fact found in the fact table, outside the retrieved spans, must be this clearly about the subject
