@@ -230,3 +230,16 @@ def test_a_question_in_everyday_words_is_answered_by_the_one_sentence_nearest_in
     assert not record.refused and "周末延时服务" in record.answer
     monkeypatch.setattr(knowledge, "sentence_similarity", lambda query, document_ids=None: {})
     assert assistant.ask(question).refused  # without the embedding, no word of the report answers it
+
+
+def test_why_an_item_went_wrong_is_answered_from_the_sentence_after_it_in_the_section_of_reasons(ask: Ask) -> None:
+    record = ask("供水信息平台为什么上线时间滞后？")
+    assert not record.refused and "接口适配耗时较长" in record.answer
+    assert "操作培训" not in record.answer  # the next item's reason is another item's
+
+
+def test_a_reason_asked_of_a_measure_asks_no_figure_of_it() -> None:
+    from assistant.frame import build_frame
+    from assistant.planner.resolve import slots_of
+
+    assert [s.kind for s in slots_of(build_frame("河道清淤整治项目的执行率为什么偏低？"))] == ["reason"]

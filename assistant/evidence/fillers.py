@@ -47,6 +47,7 @@ _LAST_ITEM = re.compile(r"、[^，。；、]{1,30}(?:和|及|以及|与)[^，。
 _REASON = re.compile(
     r"由于|因为|原因|主要是|主要系|系因|受[^，。；]{1,20}影响|导致|造成|致使|所致|未能|尚未|滞后|影响|因[^此而]"
 )
+_REASON_SECTION = re.compile(r"原因")  # a heading that says its sentences give reasons
 _PURPOSE = re.compile(r"用于|主要用于|用来|保障|支付|购买|开展|实施|建设|维护|补助|补贴")
 _GRADE = re.compile(
     r"[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)[”\"]?(?:等次|等级|档)|等次为|等级为|评价为|[“\"](?:优|良|中|差)[”\"]"
@@ -159,6 +160,14 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
     cue = {"reason": _REASON, "purpose": _PURPOSE, "grade": _GRADE}.get(kind)
     if cue is not None:
         hit = cue.search(text)
+        if hit is None and kind == "reason":
+            if span.table is None and _REASON_SECTION.search(span.heading):
+                return [Filler(kind, text, span.start)]  # a sentence of a section the report heads 偏差原因分析
+            cells = [c.strip() for c in text.split("|")]
+            columns = span.table.header if span.table is not None else ()
+            for cell, name in zip(cells, columns, strict=False):
+                if _REASON_SECTION.search(name) and cell and cell not in ("—", "-", "/"):
+                    return [Filler(kind, cell, span.start + text.find(cell))]  # a row's 扣分原因 column
         return [Filler(kind, hit.group(0), span.start + hit.start())] if hit else []
     return [Filler(kind, text, span.start)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -56,6 +57,9 @@ class Span:
         return [c.text for c in self.clause_spans] or [self.text]
 
 
+_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])")
+
+
 def _heading(passage: Passage) -> str:
     return heading_title(passage.section_path[-1]) if passage.section_path else ""
 
@@ -93,6 +97,9 @@ def passage_spans(
             line_lead = passage.lead if line_now < 0 else ""
             line_now = line
         table = document.table_at(unit.start) if in_table and document is not None else None
+        item = table is None and _ITEM.match(unit.text) is not None
+        if item:
+            line_lead = ""  # "四是…": an item of an enumeration opens a topic of its own
         key = (passage.document_id, unit.start)
         if key in seen:
             continue
@@ -113,7 +120,8 @@ def passage_spans(
                 group_spans=tuple(_shift(g, unit.start) for g in clause_groups(unit.text)),
             )
         )
-        if table is None and not line_lead:
+        if table is None and (not line_lead or item):
+            # What follows "一是预算执行率偏低。" within the paragraph is about that item.
             first = clauses(unit.text)
             line_lead = first[0].text[:40] if first else ""
     return out

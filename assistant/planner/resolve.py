@@ -72,7 +72,9 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
     slots: list[Slot] = []
     numeric_types = [t for t in frame.answer_types if t in FAMILIES and t != "figure"]
     seen_roles: set[str] = set()
-    for measure in frame.measures:
+    # "执行率为什么偏低": a reason (or purpose) asked of a measure asks no figure of it.
+    why = frame.answer_types[:1] in (("reason",), ("purpose",))
+    for measure in () if why else frame.measures:
         if measure.role in ("share", "change") and frame.operation != "lookup":
             continue
         if measure.role in seen_roles:
@@ -102,6 +104,8 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
         slots = [Slot("count")] + [s for s in slots if s.kind != "amount"]
     taken = {s.kind for s in slots}
     for kind in frame.answer_types:
+        if why and kind in FAMILIES:
+            continue
         # A figure kind joins only when no figure is asked yet ("得了多少分、是什么等次": the grade and the score).
         if kind not in taken and (kind not in FAMILIES or not any(s.kind in FAMILIES for s in slots)):
             if kind == "text" and slots:
