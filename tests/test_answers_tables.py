@@ -243,3 +243,8 @@ def test_a_reason_asked_of_a_measure_asks_no_figure_of_it() -> None:
     from assistant.planner.resolve import slots_of
 
     assert [s.kind for s in slots_of(build_frame("河道清淤整治项目的执行率为什么偏低？"))] == ["reason"]
+
+
+def test_a_date_answers_only_from_the_clause_that_states_the_event_asked(ask: Ask) -> None:
+    record = ask("供水信息平台是什么时候完成招标采购的？")
+    assert "2024年4月" in record.answer and "2025年6月" not in record.answer

@@ -496,9 +496,12 @@ class Planner:
         ):
             return []  # the report states this share itself: quote it, do not recompute
 
+        # The part as the report states it anywhere: a table row restated in its subject's prose is one figure.
+        places = [part, *restatements(self.facts, part)]
+
         def contains(f: Fact) -> bool:
             # The whole is as wide as the part or wider: at its level of the outline or above it.
-            return f.base >= part.base and tuple(part.scope[: len(f.scope)]) == f.scope
+            return f.base >= part.base and any(tuple(p.scope[: len(f.scope)]) == f.scope for p in places)
 
         # The whole is an amount of the same kind: spending of spending, never a budget for a spending (that
         # is an execution rate, not a share).

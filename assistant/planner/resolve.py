@@ -275,6 +275,8 @@ def fill_span(
             if slot.kind == "name" and not _says_predicate(weights, frame, span):
                 continue  # "哪家单位承建的": a name in a sentence that says nothing of 承建 is not the builder
             found = fillers(frame, span, slot.kind)
+            if slot.kind == "date":
+                found = [f for f in found if _dated_event(weights, frame, span, f.start)]
             if not found:
                 continue
             filled.append(slot)
@@ -282,6 +284,17 @@ def fill_span(
     if not filled:
         return None
     return Filled(scored, tuple(filled), tuple(facts), tuple(positions))
+
+
+def _dated_event(weights: TermWeights, frame: QuestionFrame, span: Span, at: int) -> bool:
+    """Tell whether a date sits in the clause that states the event asked ("于2024年3月…确定承建单位", not
+    "力争2025年二季度完成终验" in a sentence that names the builder elsewhere)."""
+    if not frame.head:
+        return True
+    clause = next((c for c in span.clause_spans if c.start <= at < c.end), None)
+    if clause is None:
+        return True
+    return entity_coverage(weights, frame, frame.head, bigrams(clause.text)) >= BOUND
 
 
 def _says_predicate(weights: TermWeights, frame: QuestionFrame, span: Span) -> bool:
