@@ -248,3 +248,8 @@ def test_a_reason_asked_of_a_measure_asks_no_figure_of_it() -> None:
 def test_a_date_answers_only_from_the_clause_that_states_the_event_asked(ask: Ask) -> None:
     record = ask("供水信息平台是什么时候完成招标采购的？")
     assert "2024年4月" in record.answer and "2025年6月" not in record.answer
+
+
+def test_x_zhan_y_s_measure_is_a_share_whose_measure_names_the_whole(ask: Ask) -> None:
+    record = ask("管网工程(含入户)占农村供水保障工程实际支出的比例是多少？")
+    assert "520.00万元 ÷ " in record.answer and "760.00万元 ≈ 68.42%" in record.answer

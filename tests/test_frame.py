@@ -134,3 +134,8 @@ def test_what_a_which_question_says_of_the_noun_it_asks_is_its_predicate_not_its
     assert frame.head == "供水信息平台" and "实现" in frame.predicate
     assert not any(e.endswith("已经") or "部门实现" in e for e in frame.entities)
     assert build_frame("哪两个重点项目执行率低于85%？").head == "重点项目"
+
+
+def test_x_zhan_y_de_bili_is_a_share_and_zhan_ends_the_part() -> None:
+    frame = build_frame("运行补助占农村供水保障工程实际支出的比例具体是多少？")
+    assert frame.operation == "share" and frame.entities[:2] == ("运行补助", "农村供水保障工程")

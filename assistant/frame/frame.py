@@ -50,6 +50,7 @@ _ASKED_TAIL = re.compile(
 )
 _HOW_MANY = re.compile(r"了?(?:一共|总共)?(?:多少|几)(?:个|项|件|人次|人|名|次|家|座|条|辆|户|份|宗|对|张|处|批)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_PART_OF = re.compile(r"[\u4e00-\u9fff）)”]占[^，。？?；]{2,40}?的?(?:比例|比重|百分比|百分之几|几成|份额)")
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
         "extreme_min",
     )
     table = _cues("english") if english else _cues("operations")
+    if not english and _PART_OF.search(text) and not any(c in text for c in table.get("remaining", ())):
+        return "share"  # "运营亏损补贴占城市公交运营补贴资金的比例": X 占 Y 的比例 is X's share of Y
     for name in order:
         cues = table.get(name, ())
         # Operation cues are phrases ("还剩多少没用"), matched as such; everyday words go by word boundaries.

@@ -286,7 +286,13 @@ class Planner:
     # -- operations ----------------------------------------------------------------------------------
     def _pool(self, ranked: Sequence[Scored]) -> Pool:
         facts = getattr(self, "_facts_now", None)
-        return Pool.build(ranked, self.facts if facts is None else facts, self.weights, self.report_year)
+        facts = self.facts if facts is None else facts
+        if ranked and len({f.document_id for f in facts}) > 1:
+            # Several reports indexed together: a figure is computed from, and looked up in, one report — the
+            # one whose passage answers best — never from the figures of two.
+            document = ranked[0].span.passage.document_id
+            facts = [f for f in facts if f.document_id == document]
+        return Pool.build(ranked, facts, self.weights, self.report_year)
 
     def _compute(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         pool = self._pool(ranked)
@@ -484,7 +490,14 @@ class Planner:
         roles = tuple(dict.fromkeys(named)) or (*_SPEND, "amount", "count", "income", "budget", "adjusted_budget")
         if not part_name:
             return []  # no part named: nothing to divide
+        any_role = (*_SPEND, "amount", "count", "income", "budget", "adjusted_budget")
         part = pool.find(part_name, roles, ("money", "count", "measure"))
+        whole_roles: tuple[str, ...] = ()
+        if part is None and named:
+            whole_roles = roles
+            # "运营亏损补贴占…资金实际支出的比例": the measure named is the whole's; the part is the amount its
+            # own words name, of whatever role.
+            part = pool.find(part_name, any_role, ("money", "count", "measure"))
         if part is None:
             return []
         stated = pool.find(part_name, ("share",), ("percent",))
@@ -505,7 +518,9 @@ class Planner:
 
         # The whole is an amount of the same kind: spending of spending, never a budget for a spending (that
         # is an execution rate, not a share).
-        kinds = tuple(dict.fromkeys((part.role, "amount", *(_SPEND if part.role in (*_SPEND, "amount") else ()))))
+        kinds = whole_roles or tuple(
+            dict.fromkeys((part.role, "amount", *(_SPEND if part.role in (*_SPEND, "amount") else ())))
+        )
         whole = None
         if not whole_name:
             # The whole is the reporting unit's own total (全年实际支出): a figure of no subject, or a total.

@@ -77,6 +77,8 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
     for measure in () if why else frame.measures:
         if measure.role in ("share", "change") and frame.operation != "lookup":
             continue
+        if frame.operation == "share" and measure.role == "rate" and measure.word in _GENERIC_MEASURES:
+            measure = Measure("share", measure.word)  # "X占Y的比例": the stated share answers it
         if measure.role in seen_roles:
             continue
         seen_roles.add(measure.role)
