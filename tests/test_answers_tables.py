@@ -253,3 +253,8 @@ def test_a_date_answers_only_from_the_clause_that_states_the_event_asked(ask: As
 def test_x_zhan_y_s_measure_is_a_share_whose_measure_names_the_whole(ask: Ask) -> None:
     record = ask("管网工程(含入户)占农村供水保障工程实际支出的比例是多少？")
     assert "520.00万元 ÷ " in record.answer and "760.00万元 ≈ 68.42%" in record.answer
+
+
+def test_a_stated_share_is_quoted_with_the_part_it_is_the_share_of(ask: Ask) -> None:
+    record = ask("营业厅运行经费占项目支出总额的比例是多少？")
+    assert "1.51%" in record.answer and "营业厅运行经费" in record.answer

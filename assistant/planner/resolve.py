@@ -509,12 +509,14 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
         if span.end - clauses[lo].start <= _WHOLE_SENTENCE:
             hi_pos = clauses[-1].start
     # Extend back over the clauses that name the subject when the quote would start without it.
-    head = entity_grams(frame)
-    while lo > 0 and head and weights.coverage(head, bigrams("".join(c.text for c in clauses[lo:]))) < BOUND:
-        if weights.coverage(head, bigrams(clauses[lo - 1].text)) > 0:
-            lo -= 1
-        else:
-            break
+    # The first entity is a subject too ("公务接待费占…的比例": the part the share is of).
+    subjects = [entity_grams(frame), *([bigrams(frame.entities[0])] if frame.entities else [])]
+    for head in subjects:
+        while lo > 0 and head and weights.coverage(head, bigrams("".join(c.text for c in clauses[lo:]))) < BOUND:
+            if weights.coverage(head, bigrams(clauses[lo - 1].text)) > 0:
+                lo -= 1
+            else:
+                break
     group_end = next((g.end for g in span.group_spans if g.start <= hi_pos < g.end), span.end)
     last = max((i for i, c in enumerate(clauses) if c.start <= hi_pos), default=lo)
     last = max(last, lo)
