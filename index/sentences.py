@@ -1,7 +1,7 @@
 """The sentences (and table rows) of a report as units of evidence, and their embedding vectors.
 
-Retrieval ranks passages; an answer quotes one sentence of them. Everyday words ("电动的、不烧油的公交车")
-meet the report's register ("新能源公交车") only through the multilingual embedding, and only a sentence's own
+Retrieval ranks passages; an answer quotes one sentence of them. Everyday words ("水管漏了没人修吗")
+meet the report's register ("管网漏损点") only through the multilingual embedding, and only a sentence's own
 vector tells the sentence that answers from its neighbours. The vectors are built once per document version at
 ingest and kept beside the catalog (`<index dir>/sentences/<version>.npz`, written atomically), so that a
 question costs one matrix product, not an embedding per sentence.

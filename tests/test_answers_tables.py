@@ -10,6 +10,7 @@ import pytest
 from conftest import cached_ask, indexed_assistant
 from synthetic_tables import write_tables_report
 
+from assistant.knowledge import Knowledge
 from assistant.records import AnswerRecord
 from assistant.service import Assistant
 from index.facts import Fact
@@ -29,6 +30,21 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 def ask(assistant: Assistant) -> Ask:
     asked: Ask = cached_ask(assistant)
     return asked
+
+
+def nearest_in_meaning(assistant: Assistant, monkeypatch: pytest.MonkeyPatch, words: str) -> Knowledge:
+    """Stand in for the embedding: the sentences holding `words` are the ones nearest the question."""
+    knowledge = assistant.knowledge.get()
+
+    def similarity(query: object, document_ids: object = None) -> dict[tuple[str, int], float]:
+        return {
+            (d.id, start): 0.9 if words in text else 0.7
+            for d in knowledge.documents
+            for start, text in document_units(d, knowledge.passages)
+        }
+
+    monkeypatch.setattr(knowledge, "sentence_similarity", similarity)
+    return knowledge
 
 
 @pytest.fixture(scope="module")
@@ -125,16 +141,7 @@ def test_an_english_question_is_answered_from_the_sentence_nearest_in_meaning(
     assistant: Assistant, monkeypatch: pytest.MonkeyPatch, nearest: str, project: str, other: str
 ) -> None:
     # The embedding is what meets English with Chinese: here a stand-in that finds one sentence nearest.
-    knowledge = assistant.knowledge.get()
-
-    def similarity(query: object, document_ids: object = None) -> dict[tuple[str, int], float]:
-        return {
-            (d.id, start): 0.9 if nearest in text else 0.7
-            for d in knowledge.documents
-            for start, text in document_units(d, knowledge.passages)
-        }
-
-    monkeypatch.setattr(knowledge, "sentence_similarity", similarity)
+    nearest_in_meaning(assistant, monkeypatch, nearest)
     record = assistant.ask("What was the project's overall self-evaluation score?")
     assert record.answer.startswith(("According", "The"))
     assert project in record.answer and other not in record.answer
@@ -216,16 +223,7 @@ def test_a_question_in_everyday_words_is_answered_by_the_one_sentence_nearest_in
     assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question = "上班族平时抽不出空，周末能去办事吗？"
-    knowledge = assistant.knowledge.get()
-
-    def similarity(query: object, document_ids: object = None) -> dict[tuple[str, int], float]:
-        return {
-            (d.id, start): 0.95 if "周末延时服务" in text else 0.7
-            for d in knowledge.documents
-            for start, text in document_units(d, knowledge.passages)
-        }
-
-    monkeypatch.setattr(knowledge, "sentence_similarity", similarity)
+    knowledge = nearest_in_meaning(assistant, monkeypatch, "周末延时服务")
     record = assistant.ask(question)
     assert not record.refused and "周末延时服务" in record.answer
     monkeypatch.setattr(knowledge, "sentence_similarity", lambda query, document_ids=None: {})

@@ -86,7 +86,7 @@ def counter_ok(fact: Fact, counter: str) -> bool:
         return counter in fact.unit or fact.unit in counter
     group = _COUNTER_GROUPS.get(counter, counter)
     if fact.counter == "个" and counter in _THING_COUNTERS:
-        return True  # 个 counts things of any kind: "解决了多少处" is answered by "信号盲区233个"
+        return True  # 个 counts things of any kind: "解决了多少处" is answered by "管网漏损点26个"
     return _COUNTER_GROUPS.get(fact.counter, fact.counter) == group or (counter in COUNT_UNITS and fact.counter == "")
 
 
@@ -149,7 +149,7 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
             row_ok = not frame.asked_noun or frame.asked_noun in f"{text} {span.context} {header}"
             return [Filler(kind, text, span.start)] if row_ok else []
         if _organisations(frame.asked_noun) and frame.asked_noun not in text and names_listed(frame, span) < 2:
-            return []  # "哪几家施工单位": a list of conditions or tasks names no organisation
+            return []  # "哪几家承包单位": a list of conditions or tasks names no organisation
         return [Filler(kind, text, span.start)] if items >= 2 else []
     if kind == "grade" and span.is_row and span.table is not None:
         # A table's 等次 column: the row's cell under it is the grade.
@@ -176,7 +176,7 @@ _ORGANISATION_KINDS = _GENERIC_ORGANISATION | {"企业", "公司", "单位"}
 
 
 def _organisations(noun: str) -> bool:
-    """Tell whether a noun names a kind of organisation (企业, 施工单位, 公司)."""
+    """Tell whether a noun names a kind of organisation (企业, 承包单位, 公司)."""
     return bool(noun) and noun.endswith(tuple(_ORGANISATION_KINDS))
 
 

@@ -1,7 +1,7 @@
 """Place each candidate sentence by its own meaning: its embedding similarity to the question, from the
 sentence vectors made at ingest, and the sentences nearest in meaning that retrieval's passages did not bring.
 
-Everyday words ("能去吃饭的地方") share few words with the report's ("长者饭堂"); the multilingual embedding
+Everyday words ("周末能去办事吗") share few words with the report's ("周末延时服务"); the multilingual embedding
 places them near each other, so the few sentences of the report nearest to the question join the candidates
 the lexical score ranks. English ranks the sentences of its nearest passages by this similarity alone.
 """

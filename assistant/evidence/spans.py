@@ -46,7 +46,7 @@ class Span:
 
     @property
     def scope(self) -> str:
-        """Every heading above the span: the subject a section's sentences speak of ("平台已与…" under the
+        """Every heading above the span: the subject a section's sentences speak of ("平台已与3个部门…" under the
         project's heading)."""
         return " ".join(heading_title(h) for h in self.passage.section_path)
 
@@ -121,7 +121,7 @@ def passage_spans(
             )
         )
         if table is None and (not line_lead or item):
-            # What follows "一是预算执行率偏低。" within the paragraph is about that item.
+            # What follows "一是上线时间滞后。" within the paragraph is about that item.
             first = clauses(unit.text)
             line_lead = first[0].text[:40] if first else ""
     return out

@@ -194,7 +194,7 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
     )
     table = _cues("english") if english else _cues("operations")
     if not english and _PART_OF.search(text) and not any(c in text for c in table.get("remaining", ())):
-        return "share"  # "运营亏损补贴占城市公交运营补贴资金的比例": X 占 Y 的比例 is X's share of Y
+        return "share"  # "运行补助占农村供水保障工程实际支出的比例": X 占 Y 的比例 is X's share of Y
     for name in order:
         cues = table.get(name, ())
         # Operation cues are phrases ("还剩多少没用"), matched as such; everyday words go by word boundaries.

@@ -495,7 +495,7 @@ class Planner:
         whole_roles: tuple[str, ...] = ()
         if part is None and named:
             whole_roles = roles
-            # "运营亏损补贴占…资金实际支出的比例": the measure named is the whole's; the part is the amount its
+            # "管网工程占…工程实际支出的比例": the measure named is the whole's; the part is the amount its
             # own words name, of whatever role.
             part = pool.find(part_name, any_role, ("money", "count", "measure"))
         if part is None:

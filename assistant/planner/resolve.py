@@ -289,8 +289,8 @@ def fill_span(
 
 
 def _dated_event(weights: TermWeights, frame: QuestionFrame, span: Span, at: int) -> bool:
-    """Tell whether a date sits in the clause that states the event asked ("于2024年3月…确定承建单位", not
-    "力争2025年二季度完成终验" in a sentence that names the builder elsewhere)."""
+    """Tell whether a date sits in the clause that states the event asked ("于2024年4月完成招标采购", not
+    "力争2025年6月完成终验" in a sentence that names the procurement elsewhere)."""
     if not frame.head:
         return True
     clause = next((c for c in span.clause_spans if c.start <= at < c.end), None)
@@ -384,7 +384,7 @@ def choose(
         nearest = _nearest_sentence(ranked)
         text = nearest.span.grams() | bigrams(nearest.span.context) if nearest is not None else frozenset()
         if nearest is not None and any(entity_coverage(weights, frame, e, text) >= BOUND for e in frame.entities):
-            # Everyday words all through ("周末能去办事吗"): the one sentence of the report nearest in meaning
+            # Everyday words all through ("上班族没空，周末能去吗"): the one sentence of the report nearest in meaning
             # answers when it holds what is asked and shares a word with the question.
             found = fill_span(frame, nearest, remaining, weights, report_year, 0.0, True)
             if found is not None:
