@@ -99,3 +99,26 @@ def test_frame_ancestors_none_when_no_embedder_is_allowed() -> None:
 
 def test_session_cookie_is_not_the_token() -> None:
     assert cookie_value("abc") != "abc" and cookie_value("abc") == cookie_value("abc")
+
+
+def test_workers_opening_a_new_feedback_database_at_once_all_open_it(tmp_path: Path) -> None:
+    import threading
+
+    from ui.feedback import FeedbackStore
+
+    failures: list[Exception] = []
+    for n in range(10):
+        path = tmp_path / f"db{n}" / "feedback.sqlite3"
+
+        def open_it(path: Path = path) -> None:
+            try:
+                FeedbackStore(path).close()
+            except Exception as exc:  # the failure is the finding
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not failures

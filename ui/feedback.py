@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_OPEN_ATTEMPTS = 10
+
+
 class FeedbackStore:
     """Remembers every answer record and stores feedback with the question, the record JSON and the time."""
 
@@ -62,10 +66,20 @@ class FeedbackStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        with self._lock, self._db:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+        # Workers sharing a data dir open the one database at start-up together: each waits for the other's
+        # lock (SQLite does not wait while one of them switches the journal mode, hence the retries).
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                with self._lock, self._db:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.executescript(_SCHEMA)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                    self._db.close()
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     def close(self) -> None:
         with self._lock:
