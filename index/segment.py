@@ -63,6 +63,7 @@ def _segment(text: str) -> tuple[Token, ...]:
     offset = 0
     with _LOCK:
         pairs = [(p.word, p.flag) for p in _tokenizer().cut(text)]
+    pairs = [piece for pair in pairs for piece in _split_interrogative(*pair)]
     for word, flag in pairs:
         start = text.find(word, offset)
         if start < 0:
@@ -70,6 +71,22 @@ def _segment(text: str) -> tuple[Token, ...]:
         tokens.append(Token(word, flag, start, start + len(word)))
         offset = start + len(word)
     return tuple(tokens)
+
+
+# Question words the dictionary sometimes glues to the noun they ask about ("哪些项目" as one word).
+_INTERROGATIVES = ("哪几个", "哪一个", "哪些", "哪个", "哪几", "哪项", "什么", "多少")
+
+
+def _split_interrogative(word: str, flag: str) -> list[tuple[str, str]]:
+    """Split a question word off the noun it was glued to, so that both are words ("哪些" + "项目").
+
+    >>> _split_interrogative("哪些项目", "nz")
+    [('哪些', 'r'), ('项目', 'nz')]
+    """
+    for lead in _INTERROGATIVES:
+        if word.startswith(lead) and len(word) - len(lead) >= 2:
+            return [(lead, "r"), (word[len(lead) :], flag)]
+    return [(word, flag)]
 
 
 def boundaries(tokens: Sequence[Token]) -> frozenset[int]:

@@ -5,7 +5,7 @@ a funds table, an indicator table per project (年度指标值 | 实际完成值
 measure and the caption the project), a score summary whose headers state the weights ("产出指标(50分)"),
 an execution rate that its own two figures contradict (restated in the project's prose), a stated average, a 合计 row labelled in the 序号 column, a grade column,
 the companies a fund is paid to (named once, counted in a decoy list), a platform whose sub-sections speak of it
-only as 平台, and details the report never gives (a contractor, a split of the people served, a rate it does
+only as 平台, counts a rate is made of (问卷 handed out and returned), and details the report never gives (a contractor, a split of the people served, a rate it does
 not report).
 """
 
@@ -45,6 +45,7 @@ REPORT = """白沙县水务局2024年度项目支出绩效自评报告
 一是上线时间滞后。平台与既有收费系统的接口适配耗时较长，较计划推迟两个月上线。二是使用频次偏低。部分水厂人员操作培训不够充分。
 （五）营业服务
 县水务局营业厅推行周末延时服务，提供报装、缴费等事项的延时办理。营业厅运行经费预算20.00万元，支出18.00万元，占项目支出总额的1.51%。
+营业厅面向用水户发放服务评价问卷500份，回收有效问卷460份。
 三、综合评价
 表3 2024年度项目自评得分汇总表
 项目名称 | 预算执行率(10分) | 产出指标(50分) | 效益指标(30分) | 满意度指标(10分) | 自评得分 | 评价等次

@@ -168,6 +168,21 @@ def test_what_is_left_of_a_counted_whole_is_the_whole_less_the_part_done(ask: As
     assert "40处 − " in record.answer and "32处 = 8处" in record.answer
 
 
+def test_what_is_left_is_of_the_deed_the_question_says_was_not_done(ask: Ask) -> None:
+    record = ask("排查出的堤防渗漏点还有多少处没修复？")
+    assert "40处 − " in record.answer and "32处 = 8处" in record.answer
+
+
+def test_a_rate_the_report_does_not_state_is_the_count_of_its_deed_over_the_count_it_is_of(ask: Ask) -> None:
+    record = ask("营业厅服务评价问卷的有效回收率是多少？")
+    assert "460份 ÷ 500份 ≈ 92.00%" in record.answer
+
+
+def test_a_rate_whose_deed_no_count_of_the_report_names_is_not_made_up_from_other_counts(ask: Ask) -> None:
+    record = ask("营业厅服务评价问卷的好评率是多少？")
+    assert "≈" not in record.answer and "92.00%" not in record.answer
+
+
 def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
     record = ask("困难户饮水补助标准是每户每月多少？")
     assert "30元" in record.answer and "≈" not in record.answer

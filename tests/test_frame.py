@@ -139,3 +139,19 @@ def test_what_a_which_question_says_of_the_noun_it_asks_is_its_predicate_not_its
 def test_x_zhan_y_de_bili_is_a_share_and_zhan_ends_the_part() -> None:
     frame = build_frame("运行补助占农村供水保障工程实际支出的比例具体是多少？")
     assert frame.operation == "share" and frame.entities[:2] == ("运行补助", "农村供水保障工程")
+
+
+def test_how_much_was_not_done_asks_what_remains_and_the_deed_is_no_entity() -> None:
+    frame = build_frame("排查出的堤防渗漏点还有多少处没有修复？")
+    assert frame.operation == "remaining" and frame.negated == ("修复",)
+    assert frame.head.startswith("堤防渗漏") and not any("修复" in e or e.endswith("还") for e in frame.entities)
+
+
+def test_a_negated_deed_in_a_question_that_asks_no_amount_stays_what_it_names() -> None:
+    frame = build_frame("哪些项目没有完成年度目标？")
+    assert "完成" in frame.entities
+
+
+def test_any_word_of_a_rate_asks_for_a_rate() -> None:
+    assert build_frame("服务评价问卷的有效回收率是多少？").answer_type == "rate"
+    assert build_frame("年中追加相当于年初预算的百分之多少？").operation == "share"

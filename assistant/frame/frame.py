@@ -50,7 +50,9 @@ _ASKED_TAIL = re.compile(
 )
 _HOW_MANY = re.compile(r"了?(?:一共|总共)?(?:多少|几)(?:个|项|件|人次|人|名|次|家|座|条|辆|户|份|宗|对|张|处|批)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PART_OF = re.compile(r"[\u4e00-\u9fff）)”]占[^，。？?；]{2,40}?的?(?:比例|比重|百分比|百分之几|几成|份额)")
+_PART_OF = re.compile(
+    r"[\u4e00-\u9fff）)”，,]\s*(?:占|相当于)[^，。？?；]{2,40}?的?(?:比例|比重|百分比|百分之几|百分之多少|几成|份额)"
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class QuestionFrame:
     predicate: tuple[str, ...] = ()  # what a "which X" question says of X (承建 in 哪家单位承建的)
     modifiers: tuple[str, ...] = ()  # entities that open with a verb: they qualify, they do not name
     counters: tuple[str, ...] = ()  # every "how many + counter" of the question (多少路…多少辆)
+    negated: tuple[str, ...] = ()  # the words of what the question says was not done (整治 in 还有多少个没有整治完)
     parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
 
     @property
@@ -122,6 +125,11 @@ def _frame_words() -> frozenset[str]:
 
 
 @cache
+def _negations() -> frozenset[str]:
+    return frozenset(load("question")["frame"]["negations"])
+
+
+@cache
 def _scope_words() -> frozenset[str]:
     return frozenset(load("question")["frame"]["scope_words"])
 
@@ -155,6 +163,11 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
             positions = [p for c in cues if (p := find_cue(text, tokens, c)) >= 0]
             if positions:
                 found.append((min(positions), kind))  # type: ignore[arg-type]
+        if not any(k == "rate" for _, k in found):
+            # Any word of a rate ("回收率", "整改率") asks for a rate, listed as a cue or not.
+            at = next((t.start for t in tokens if len(t.word) >= 2 and t.word.endswith("率")), -1)
+            if at >= 0:
+                found.append((at, "rate"))
     many = None if english else _WHICH_MANY.search(text)
     if many is not None:
         # "哪几家企业": the names of several, not how many of them ("几家" alone would read as a count).
@@ -315,6 +328,7 @@ def _mask(text: str) -> str:
     return "".join(chars)
 
 
+_HOW_MUCH = re.compile(r"多少|几(?:个|项|家|人|件|处|座|万|亿)")
 _PER_UNIT = re.compile(r"(?:平均)?每(?:个|一)?(?:人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|天|月|年)")
 _YEAR_EXPR = re.compile(r"(?:19|20)\d{2}\s*年(?:度|底|末|初)?|\d+\s*[个项名件家]?(?=[\u4e00-\u9fff])")
 
@@ -428,9 +442,12 @@ def _phrases(
     return spans
 
 
-def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...]]:
-    """Return entity phrases, the head entity, the content terms of a question and the entities that say what
-    a "which X" question asks of X."""
+def _entities(
+    text: str, english: bool, deeds_named: bool = True
+) -> tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Return entity phrases, the head entity, the content terms of a question, the entities that say what
+    a "which X" question asks of X, and the words of what it says was not done (with `deeds_named` False, a
+    phrase after a negation is only that, not an entity)."""
     masked = re.sub(r"[“”\"‘’「」『』《》]", "", _mask(text))
     tokens = segment(masked)
     entities: list[str] = []
@@ -442,8 +459,15 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
     if asked and which is not None and (at := text.find(asked, which.end())) >= 0:
         breaks.add(at + len(asked))  # "哪些部门实现了…": 部门 is what is asked; 实现 opens what is said of it
     predicate: list[str] = []
+    negated: list[str] = []
+    negations = _negations()
+    ends = {t.end: t.word.strip() for t in tokens}
     for lo, hi in _phrases(masked, tokens, english, frozenset(breaks)):
         phrase = masked[lo:hi].strip()
+        if ends.get(lo) in negations:
+            negated.extend(t.word for t in tokens if lo <= t.start < hi and len(t.word) >= 2 and _CJK.search(t.word))
+            if not deeds_named:
+                continue  # "还有多少个没有整治完": 整治 is the deed whose remainder is asked, not a thing named
         terms.extend(
             t.word
             for t in tokens
@@ -463,7 +487,13 @@ def _entities(text: str, english: bool) -> tuple[tuple[str, ...], str, tuple[str
         if not any(e in other for j, other in enumerate(entities) if j != i and len(other) > len(e))
     ]
     head = entities[-1] if entities else ""
-    return tuple(entities), head, tuple(dict.fromkeys(terms)), tuple(p for p in predicate if p in entities)
+    return (
+        tuple(entities),
+        head,
+        tuple(dict.fromkeys(terms)),
+        tuple(p for p in predicate if p in entities),
+        tuple(dict.fromkeys(negated)),
+    )
 
 
 def _modifiers(entities: tuple[str, ...]) -> tuple[str, ...]:
@@ -533,7 +563,13 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     english = not is_mostly_chinese(text)
     tokens = segment(text)
     expansions = _expansions(text, english)
-    entities, head, terms, predicate = _entities(text, english)
+    operation = _operation(text, tokens, english)
+    how_much = _HOW_MUCH.search(text) is not None
+    entities, head, terms, predicate, negated = _entities(text, english, operation != "remaining" or not how_much)
+    if operation == "lookup" and negated and how_much:
+        # "有多少钱没有实际到位" / "还有多少个没验收": how much of something was not done is what remains of it.
+        operation = "remaining"
+        entities, head, terms, predicate, negated = _entities(text, english, False)
     if english:
         terms = tuple(dict.fromkeys([*terms, *expansions]))
     counter_match = _COUNTER.search(text)
@@ -561,7 +597,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         measures=_measures(text, tokens, expansions, english),
         entities=entities,
         head=head,
-        operation=_operation(text, tokens, english),
+        operation=operation,
         counter=counter,
         years=years,
         months=months,
@@ -575,6 +611,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         counters=tuple(m.group("unit") for m in _COUNTER.finditer(text)),
         asked_noun=asked_noun,
         predicate=predicate,
+        negated=negated,
     )
     if not with_parts:
         return frame

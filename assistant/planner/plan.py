@@ -36,6 +36,7 @@ from index.facts import BUDGET_ROLES, Fact, heading_title, restatements
 from index.facts.roles import is_subsequence
 from index.figures import COUNT_UNITS
 from index.models import Passage
+from index.segment import segment
 from index.structure import marker_of
 from index.text import bigrams
 
@@ -73,6 +74,7 @@ def _states_result(frame: QuestionFrame, fact: Fact) -> bool:
 
 _PRONOUN = re.compile(r"^(?:它|其|该项目|该项|该单位|这个项目|此项目|那个项目)")
 _PER_LABEL = re.compile(r"每(?:人|户|月|宗|件|次|公里|辆|家|年)")
+_RATE_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}率")
 _DONE_WORDS = ("到位", "拨付", "支付", "整治", "完成", "办结", "验收", "使用")
 _DEMONSTRATIVE = re.compile(r"^(?:这块|这部分|这一块|这方面|这项|这笔|该笔|这些)")
 _WHICH_ASKED = re.compile(r"哪|谁|什么项目|which|what|who", re.IGNORECASE)
@@ -140,6 +142,11 @@ class Planner:
         found, missing = self._looked_up(frame, ranked, missing)
         chosen = [*chosen, *found]
         if not chosen:
+            if frame.answer_type == "rate" and frame.operation == "lookup":
+                # A rate the report does not state, of counts it does ("发放问卷2,400份，回收有效问卷2,213份").
+                derived = self._compute(frame, ranked, self._rate_of_counts)
+                if derived is not None:
+                    return derived
             return self._refusal(frame, ranked)
         quotes = self._quotes(frame, chosen)
         if frame.operation in _RESULT_CUES and not any(_states_result(frame, f) for c in chosen for f in c.facts):
@@ -294,9 +301,14 @@ class Planner:
             facts = [f for f in facts if f.document_id == document]
         return Pool.build(ranked, facts, self.weights, self.report_year)
 
-    def _compute(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+    def _compute(
+        self,
+        frame: QuestionFrame,
+        ranked: Sequence[Scored],
+        handler: Callable[[QuestionFrame, Pool], list[Computation]] | None = None,
+    ) -> Plan | None:
         pool = self._pool(ranked)
-        handler = {
+        handler = handler or {
             "remaining": self._remaining,
             "difference": self._difference,
             "growth": self._growth,
@@ -371,7 +383,10 @@ class Planner:
         entity = self._entity(frame)
         done = next((w for w in _DONE_WORDS if w in frame.text), "")
         if frame.counter or frame.answer_type == "count":
-            return self._remaining_count(frame, pool, entity, done)
+            for deed in dict.fromkeys(w for w in (done, *frame.negated) if w):
+                if found := self._remaining_count(frame, pool, entity, deed):
+                    return found
+            return []
         budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
         if budget is None:
             return []
@@ -391,13 +406,28 @@ class Planner:
         label = "未支出（结余）" if spent.role in _SPEND and not done else f"未{done or '支出'}"
         return [ops.difference(label, budget, spent, "remaining")]
 
-    def _remaining_count(self, frame: QuestionFrame, pool: Pool, entity: str, done: str) -> list[Computation]:
+    def _rate_of_counts(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """A rate named after a deed (回收率, 整改率) as the count of the deed over the count it is of, both
+        stated in one sentence with one counter ("发放问卷2,400份，回收有效问卷2,213份")."""
+        for word in _RATE_WORD.findall(frame.text):
+            deeds = [t.word for t in segment(word[:-1]) if len(t.word) >= 2]
+            if not deeds:
+                continue
+            found = self._remaining_count(frame, pool, self._entity(frame), deeds[-1], bind_any=True)
+            if found:
+                whole, part = found[0].operands
+                return [ops.ratio(word, part, whole)]
+        return []
+
+    def _remaining_count(
+        self, frame: QuestionFrame, pool: Pool, entity: str, done: str, bind_any: bool = False
+    ) -> list[Computation]:
         """What is left of a counted whole: the whole and the part done, stated together (one sentence, one
         unit) about the entity ("排查堤防渗漏点40处，完成修复32处")."""
         if not done:
             return []
         for part in pool.facts:
-            if part.family != "count" or done not in part.label or pool.bind(entity, part) < BOUND:
+            if part.family != "count" or done not in part.label:
                 continue
             wholes = [
                 f
@@ -410,9 +440,10 @@ class Planner:
                 and f.base > part.base
                 and f.role != "target"
             ]
-            if wholes:
-                whole = wholes[-1]
-                return [ops.difference(f"未{done}", whole, part, "remaining")]
+            # "排查入河排污口214个，完成整治168个": the part done is of the whole the sentence names first.
+            names = frame.entities if bind_any else (entity,)
+            if wholes and max(pool.bind(e, f) for e in names for f in (part, wholes[-1])) >= BOUND:
+                return [ops.difference(f"未{done}", wholes[-1], part, "remaining")]
         return []
 
     def _difference(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
@@ -488,12 +519,21 @@ class Planner:
         named = [m.role for m in frame.measures if m.role not in ("share", "change", "rate")]
         # No measure named ("专用设备占固定资产原值的比例"): an amount or count of the part, of any role.
         roles = tuple(dict.fromkeys(named)) or (*_SPEND, "amount", "count", "income", "budget", "adjusted_budget")
-        if not part_name:
+        whole_roles: tuple[str, ...] = ()
+        pivot = next((p for p in _SHARE_PIVOTS if p in frame.text), "")
+        if pivot:
+            # "年中调增的金额相当于年初预算的百分之多少": the measure before the pivot is the part's, after it the whole's.
+            before = frame.text.split(pivot, 1)[0]
+            sides = [m for m in frame.measures if m.role not in ("share", "change", "rate")]
+            part_side = tuple(dict.fromkeys(m.role for m in sides if m.word in before))
+            whole_side = tuple(dict.fromkeys(m.role for m in sides if m.word not in before))
+            if part_side and whole_side:
+                roles, whole_roles = part_side, whole_side
+        if not part_name and not whole_roles:
             return []  # no part named: nothing to divide
         any_role = (*_SPEND, "amount", "count", "income", "budget", "adjusted_budget")
         part = pool.find(part_name, roles, ("money", "count", "measure"))
-        whole_roles: tuple[str, ...] = ()
-        if part is None and named:
+        if part is None and named and not whole_roles:
             whole_roles = roles
             # "管网工程占…工程实际支出的比例": the measure named is the whole's; the part is the amount its
             # own words name, of whatever role.
@@ -879,11 +919,19 @@ def _dedupe_quotes(plans: Sequence[Plan]) -> None:
         plan.quotes = fresh
 
 
+_SHARE_PIVOTS = ("相当于", "占")
+
+
 def _split_share(frame: QuestionFrame) -> tuple[str, str]:
-    """Return (part, whole) of a share question: the entity before 占 and the one after it."""
+    """Return (part, whole) of a share question: the entity before 占 (相当于) and the one after it."""
     text = frame.text
-    if "占" in text:
-        before, after = text.split("占", 1)
+    pivot = next((p for p in _SHARE_PIVOTS if p in text), "")
+    if pivot:
+        before, after = text.split(pivot, 1)
+        # A measure named after the pivot is the whole's measure, not a subject ("相当于年初预算的百分之多少").
+        for measure in frame.measures:
+            if measure.word in after and measure.word not in before:
+                after = after.replace(measure.word, "的", 1)
         # The part is the entity nearest 占; a whole named first ("2,136人次临时救助里，因重大疾病的占多少") is
         # the whole when none follows 占.
         inside = [e for e in frame.entities if e in before]
@@ -892,7 +940,7 @@ def _split_share(frame: QuestionFrame) -> tuple[str, str]:
         if not part:
             part = re.sub(r"[的是]$", "", before.strip("，。？ "))
         if not whole:
-            whole = re.split(r"的?(?:比重|比例|百分|多少|几)", after)[0]
+            whole = re.split(r"的?(?:比重|比例|百分|多少|几)", after)[0].strip("的")
         return part, _whole_subject(whole)
     entities = list(frame.entities)
     return (entities[0] if entities else "", entities[1] if len(entities) > 1 else "")
