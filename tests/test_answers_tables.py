@@ -183,6 +183,27 @@ def test_a_rate_whose_deed_no_count_of_the_report_names_is_not_made_up_from_othe
     assert "≈" not in record.answer and "92.00%" not in record.answer
 
 
+def test_a_list_the_report_counts_itself_of_the_kind_asked_answers_which_ones(ask: Ask) -> None:
+    record = ask("营业厅业务分成哪几类？")
+    assert "报装受理" in record.answer and "故障报修" in record.answer
+    assert "服务态度" not in record.answer  # the 4个方面 of the assessment are no kinds of business
+
+
+def test_a_counted_list_of_another_kind_is_not_the_list_asked(ask: Ask) -> None:
+    record = ask("县水务局从哪几个方面考核营业厅？")
+    assert "服务态度" in record.answer and "投诉处理" in record.answer and "报装受理" not in record.answer
+
+
+def test_a_net_increase_is_what_came_in_less_what_went_out_in_one_sentence(ask: Ask) -> None:
+    record = ask("补助的困难户一年净增加了多少户？")
+    assert "35户 − " in record.answer and "12户 = 23户" in record.answer
+
+
+def test_a_net_change_the_report_states_is_quoted_not_made_of_some_of_its_flows(ask: Ask) -> None:
+    record = ask("县水务工程中心的在职职工净减少了几人？")
+    assert "减少2人" in record.answer and "=" not in record.answer
+
+
 def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
     record = ask("困难户饮水补助标准是每户每月多少？")
     assert "30元" in record.answer and "≈" not in record.answer

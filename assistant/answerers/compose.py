@@ -107,6 +107,7 @@ _EN_OPERATIONS = {
     "implied_target": "implied target",
     "completion": "completion rate",
     "deduction": "points deducted",
+    "net": "net change",
 }
 
 

@@ -180,6 +180,58 @@ def _organisations(noun: str) -> bool:
     return bool(noun) and noun.endswith(tuple(_ORGANISATION_KINDS))
 
 
+_NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_LIST_CLASSIFIERS = r"(?:个|项|类|种|家|条|块|大类|方面)"
+# "A、B、C和D4个子系统": a list closed by the count of its items; "分为三类：A、B、C": opened by it.
+_COUNT_CLOSES = re.compile(
+    r"(?P<items>[^，。；：:]{2,240}?)(?P<n>\d{1,2}|[两二三四五六七八九十])\s*(?P<c>" + _LIST_CLASSIFIERS + ")"
+)
+_COUNT_OPENS = re.compile(
+    r"(?P<n>\d{1,2}|[两二三四五六七八九十])\s*(?P<c>"
+    + _LIST_CLASSIFIERS
+    + r")[^，。；：:]{0,8}[：:](?P<items>[^。；]{2,300})"
+)
+_WHICH_CLASSIFIER = re.compile(r"哪(?:几|[两三四五六七八九十])(" + _LIST_CLASSIFIERS + ")")
+
+
+def _items(text: str) -> int:
+    parts = [p for p in text.split("、") if p.strip()]
+    if len(parts) < 2:
+        return 0
+    return len(parts) + (1 if re.search(r"和|及|以及|与", parts[-1]) else 0)
+
+
+def counted_list(text: str) -> tuple[str, str]:
+    """Return the classifier of a list whose items the text counts itself (the count agrees with the items
+    listed) and the noun counted when it follows the count, else ("", "").
+
+    >>> counted_list("二期建设内容包括交通监测、车辆监管、信号控制和数据交换4个子系统。")
+    ('个', '子系统')
+    >>> counted_list("补贴分为三类：亏损补贴、免费乘车补偿、运营补助。"), counted_list("完成A、B和C2个项目。")
+    (('类', ''), ('', ''))
+    """
+    for pattern in (_COUNT_OPENS, _COUNT_CLOSES):
+        for m in pattern.finditer(text):
+            n = m.group("n")
+            stated = int(n) if n.isdigit() else _NUMERALS[n]
+            if stated >= 2 and _items(m.group("items")) == stated:
+                noun = "" if pattern is _COUNT_OPENS else re.split(r"[，。；：、\s]", text[m.end() :], maxsplit=1)[0]
+                return m.group("c"), noun
+    return "", ""
+
+
+def asks_counted_kind(frame: QuestionFrame, text: str) -> bool:
+    """Tell whether a text lists, counted, the kind of thing a "which ones" question asks ("哪几类" and a list
+    of 三类; "哪几个子系统" and a list closed by 4个子系统, not by 4个方面)."""
+    classifier, noun = counted_list(text)
+    if not classifier:
+        return False
+    if frame.asked_noun and noun:
+        return noun.startswith(frame.asked_noun) or frame.asked_noun.endswith(noun)
+    which = _WHICH_CLASSIFIER.search(frame.text)
+    return which is not None and which.group(1) == classifier and classifier != "个"
+
+
 def names_listed(frame: QuestionFrame, span: Span) -> int:
     """Return how many organisations a span names, when a list of organisations is asked ("哪几家企业":
     "即甲公司、乙公司和丙公司"), else 0."""

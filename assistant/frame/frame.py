@@ -28,6 +28,7 @@ Operation = Literal[
     "implied_target",
     "completion",
     "deduction",
+    "net",
     "max",
     "min",
 ]
@@ -195,6 +196,7 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
     order: tuple[str, ...] = (
         "remaining",
         "deduction",
+        "net",
         "implied_target",
         "completion",
         "growth",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from assistant.evidence.fillers import asks_counted_kind
 from assistant.evidence.scoring import Scored, binding, entity_coverage, score_spans
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
@@ -34,6 +35,7 @@ from assistant.planner.resolve import (
 )
 from index.facts import BUDGET_ROLES, Fact, heading_title, restatements
 from index.facts.roles import is_subsequence
+from index.lexicon import load
 from index.figures import COUNT_UNITS
 from index.models import Passage
 from index.segment import segment
@@ -134,7 +136,12 @@ class Planner:
             computed = self._compute(frame, ranked)
             if computed is not None:
                 return computed
-        if frame.answer_type == "list" and frame.operation == "lookup":
+        if (
+            frame.answer_type == "list"
+            and frame.operation == "lookup"
+            # A sentence that lists the kind asked and counts it ("分为三类：…") answers before any outline.
+            and not any(asks_counted_kind(frame, s.span.text) for s in ranked[:6])
+        ):
             listed = self._sections(frame, ranked)
             if listed is not None:
                 return listed
@@ -318,6 +325,7 @@ class Planner:
             "implied_target": self._implied,
             "completion": self._completion,
             "deduction": self._deduction,
+            "net": self._net,
         }.get(frame.operation)
         if handler is None:
             return None
@@ -405,6 +413,29 @@ class Planner:
             return []  # what is spent of a budget is at most the budget: a larger spending is another subject's
         label = "未支出（结余）" if spent.role in _SPEND and not done else f"未{done or '支出'}"
         return [ops.difference(label, budget, spent, "remaining")]
+
+    def _net(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """What came in less what went out, both stated in one sentence of the entity with one counter
+        ("全年新增纳入低保1,018户，退出652户"); never when the sentence states the net change itself, or more
+        flows than one each way (what else went out, the report may not say)."""
+        flows = load("genre")["flows"]
+        entity = self._entity(frame)
+        sentences: dict[tuple[str, int], list[Fact]] = {}
+        for fact in pool.facts:
+            if fact.family == "count":
+                sentences.setdefault((fact.document_id, fact.sentence_start), []).append(fact)
+        for group in sentences.values():
+            if any(f.role == "change" for f in group):
+                continue  # "比上年末减少1人（调入2人、调出1人、退休2人）": the report states the net itself
+            ins = [f for f in group if any(w in f.label for w in flows["in"])]
+            outs = [f for f in group if f not in ins and any(w in f.label for w in flows["out"])]
+            if len(ins) != 1 or len(outs) != 1 or ins[0].counter != outs[0].counter:
+                continue
+            if max(pool.bind(e, f) for e in frame.entities or (entity,) for f in group) < BOUND:
+                continue
+            came, went = ins[0], outs[0]
+            return [ops.difference("净增加" if came.base >= went.base else "净减少", came, went, "net")]
+        return []
 
     def _rate_of_counts(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         """A rate named after a deed (回收率, 整改率) as the count of the deed over the count it is of, both

@@ -6,7 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.evidence.fillers import FAMILIES, GRADE_HEADER, counter_ok, fillers, names_listed
+from assistant.evidence.fillers import (
+    FAMILIES,
+    GRADE_HEADER,
+    asks_counted_kind,
+    counter_ok,
+    fillers,
+    names_listed,
+)
 from assistant.evidence.scoring import Scored, binding, counted_noun, entity_coverage, entity_grams, fact_binding
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
@@ -310,10 +317,12 @@ def _says_predicate(weights: TermWeights, frame: QuestionFrame, span: Span) -> b
 def _names_asked(frame: QuestionFrame, filled: Filled) -> float:
     """Tell how clearly a list is of the kind asked ("哪些部门": "…6个部门实现…", not a list of subsystems
     of the same project; "哪几家企业": the sentence that names companies)."""
-    if not frame.asked_noun or not any(s.kind == "list" for s in filled.slots):
+    if not any(s.kind == "list" for s in filled.slots):
         return 0.0
     span = filled.scored.span
-    return float(frame.asked_noun in f"{span.text} {span.context}") + float(names_listed(frame, span) >= 2)
+    named = bool(frame.asked_noun) and frame.asked_noun in f"{span.text} {span.context}"
+    # A list the sentence counts itself, of the kind asked, is the surest sign it is the list asked for.
+    return float(named) + float(names_listed(frame, span) >= 2) + 4.0 * asks_counted_kind(frame, span.text)
 
 
 def _sub_entity(frame: QuestionFrame) -> bool:
