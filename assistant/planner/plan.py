@@ -35,8 +35,8 @@ from assistant.planner.resolve import (
 )
 from index.facts import BUDGET_ROLES, Fact, heading_title, restatements
 from index.facts.roles import is_subsequence
-from index.lexicon import load
 from index.figures import COUNT_UNITS
+from index.lexicon import load
 from index.models import Passage
 from index.segment import segment
 from index.structure import marker_of
