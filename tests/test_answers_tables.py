@@ -204,6 +204,11 @@ def test_a_net_change_the_report_states_is_quoted_not_made_of_some_of_its_flows(
     assert "减少2人" in record.answer and "=" not in record.answer
 
 
+def test_a_grade_stated_as_the_result_of_an_assessment_answers_what_grade(ask: Ask) -> None:
+    record = ask("营业厅的年度服务考核是什么等级？")
+    assert not record.refused and "良好" in record.answer
+
+
 def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
     record = ask("困难户饮水补助标准是每户每月多少？")
     assert "30元" in record.answer and "≈" not in record.answer

@@ -155,3 +155,8 @@ def test_a_negated_deed_in_a_question_that_asks_no_amount_stays_what_it_names() 
 def test_any_word_of_a_rate_asks_for_a_rate() -> None:
     assert build_frame("服务评价问卷的有效回收率是多少？").answer_type == "rate"
     assert build_frame("年中追加相当于年初预算的百分之多少？").operation == "share"
+
+
+def test_a_word_that_ends_in_a_cue_asks_what_the_cue_asks() -> None:
+    assert build_frame("这次自评的总得分是多少？").answer_type == "score"
+    assert build_frame("全县年末总人数是多少？").answer_type == "count"

@@ -50,7 +50,8 @@ _REASON = re.compile(
 _REASON_SECTION = re.compile(r"原因")  # a heading that says its sentences give reasons
 _PURPOSE = re.compile(r"用于|主要用于|用来|保障|支付|购买|开展|实施|建设|维护|补助|补贴")
 _GRADE = re.compile(
-    r"[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)[”\"]?(?:等次|等级|档)|等次为|等级为|评价为|[“\"](?:优|良|中|差)[”\"]"
+    r"[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)[”\"]?(?:等次|等级|档)|等次为|等级为|评价为"
+    r"|(?:评价|自评|考核)?结果为[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)|[“\"](?:优|良|中|差)[”\"]"
 )
 GRADE_HEADER = re.compile(r"等次|等级|评价结果|评级")  # a table column that holds grades
 _COUNTER_GROUPS = {

@@ -162,6 +162,10 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
     else:
         for kind, cues in _cues("answer_types").items():
             positions = [p for c in cues if (p := find_cue(text, tokens, c)) >= 0]
+            # A word that ends in a cue asks what the cue asks ("总得分" as 得分, "总人数" as 人数).
+            positions += [
+                t.start for t in tokens if any(len(c) >= 2 < len(t.word) and t.word.endswith(c) for c in cues)
+            ]
             if positions:
                 found.append((min(positions), kind))  # type: ignore[arg-type]
         if not any(k == "rate" for _, k in found):
