@@ -31,7 +31,26 @@ def _tokenizer() -> Any:
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
+    known = jieba.dt.FREQ
+    for word in _lexicon_words():
+        if not known.get(word):  # a word of the dictionary keeps its own frequency and part of speech
+            jieba.add_word(word, freq=None, tag="l")
     return jieba.posseg
+
+
+def _lexicon_words() -> list[str]:
+    """The cue and role words of the lexicons: the segmenter keeps each of them one word, so that a cue is
+    found at word boundaries ("自评打了多少分" is not cut as 自 | 评打)."""
+    from index.lexicon import load
+
+    found: set[str] = set()
+    question = load("question")
+    for table in ("answer_types", "operations"):
+        for cues in question[table].values():
+            found.update(cues)
+    for items in load("roles")["roles"].values():
+        found.update(items)
+    return sorted(w for w in found if 2 <= len(w) <= 6 and all("\u4e00" <= ch <= "\u9fff" for ch in w))
 
 
 def add_vocabulary(words: Iterable[str]) -> None:

@@ -209,6 +209,27 @@ def test_a_grade_stated_as_the_result_of_an_assessment_answers_what_grade(ask: A
     assert not record.refused and "良好" in record.answer
 
 
+def test_an_average_per_thing_divides_the_amount_its_count_s_sentence_states(ask: Ask) -> None:
+    record = ask("审核的村级供水工程平均每个工程核减了多少钱？")
+    assert "48.00万元 ÷ 24个 ≈ 2.00万元" in record.answer
+
+
+def test_why_money_was_left_asks_a_reason_not_the_sum_left(ask: Ask) -> None:
+    record = ask("河道清淤整治项目的钱为什么没花完？")
+    assert "未支出" not in record.answer and " − " not in record.answer and "进场推迟" in record.answer
+
+
+def test_what_is_named_inside_zai_li_is_the_whole_of_a_share(ask: Ask) -> None:
+    record = ask("管网工程在农村供水保障工程实际支出里占多大比例？")
+    assert "520.00万元 ÷ " in record.answer and "760.00万元 ≈ 68.42%" in record.answer
+
+
+def test_how_much_of_its_budget_was_completed_is_the_stated_execution_rate(ask: Ask) -> None:
+    record = ask("农村供水保障工程的调整后预算是多少、实际支出多少、完成了预算的百分之几？")
+    assert "800.00万元" in record.answer and "760.00万元" in record.answer and "95.00%" in record.answer
+    assert "≈" not in record.answer
+
+
 def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
     record = ask("困难户饮水补助标准是每户每月多少？")
     assert "30元" in record.answer and "≈" not in record.answer

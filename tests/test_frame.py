@@ -148,8 +148,8 @@ def test_how_much_was_not_done_asks_what_remains_and_the_deed_is_no_entity() -> 
 
 
 def test_a_negated_deed_in_a_question_that_asks_no_amount_stays_what_it_names() -> None:
-    frame = build_frame("哪些项目没有完成年度目标？")
-    assert "完成" in frame.entities
+    frame = build_frame("哪些项目没有达到年度目标？")
+    assert frame.operation == "lookup" and "达到" in frame.entities
 
 
 def test_any_word_of_a_rate_asks_for_a_rate() -> None:
@@ -160,3 +160,13 @@ def test_any_word_of_a_rate_asks_for_a_rate() -> None:
 def test_a_word_that_ends_in_a_cue_asks_what_the_cue_asks() -> None:
     assert build_frame("这次自评的总得分是多少？").answer_type == "score"
     assert build_frame("全县年末总人数是多少？").answer_type == "count"
+
+
+def test_a_score_asked_in_everyday_words_is_a_score_whatever_spending_the_subject_names() -> None:
+    assert build_frame("部门整体支出绩效自评打了多少分？").answer_type == "score"
+    assert build_frame("这个项目为什么没花完？").operation == "lookup"
+
+
+def test_a_word_that_names_no_subject_alone_is_no_entity() -> None:
+    frame = build_frame("“三公”经费的预算是多少、完成了预算的百分之几？")
+    assert frame.entities == ("三公经费",) and frame.operation == "lookup"

@@ -131,6 +131,12 @@ def _negations() -> frozenset[str]:
 
 
 @cache
+def _no_subject() -> frozenset[str]:
+    """Words that never name a subject alone (完成, 实现, 全年): the fact table's list, read the same way here."""
+    return frozenset(load("roles")["subjects"]["generic"]) - _scope_words()
+
+
+@cache
 def _scope_words() -> frozenset[str]:
     return frozenset(load("question")["frame"]["scope_words"])
 
@@ -182,7 +188,8 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
     if not kinds and re.search(r"多少|几|how much|how many|what (?:was|is) the", lowered):
         kinds = ["figure"]  # "年均浓度是多少": a figure, of whatever unit
     # A "which one" or "how many" question asks for that, whatever money words its subject carries.
-    for specific in ("count", "name", "date", "list", "reason", "purpose", "grade"):
+    # A score asked ("打了多少分") is what is asked, whatever spending its subject's name carries (整体支出绩效).
+    for specific in ("score", "count", "name", "date", "list", "reason", "purpose", "grade"):
         if specific in kinds:
             kinds.remove(specific)
             kinds.insert(0, specific)
@@ -212,6 +219,8 @@ def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation
         "extreme_min",
     )
     table = _cues("english") if english else _cues("operations")
+    if not english and _BUDGET_COMPLETION.search(text):
+        return "lookup"  # "完成了预算的百分之几": the completion rate the report states, not a share to compute
     if not english and _PART_OF.search(text) and not any(c in text for c in table.get("remaining", ())):
         return "share"  # "运行补助占农村供水保障工程实际支出的比例": X 占 Y 的比例 is X's share of Y
     for name in order:
@@ -334,6 +343,7 @@ def _mask(text: str) -> str:
     return "".join(chars)
 
 
+_BUDGET_COMPLETION = re.compile(r"完成(?:了)?(?:年度|全年|调整)?预算的?(?:百分之|多少|几成|比例)")
 _HOW_MUCH = re.compile(r"多少|几(?:个|项|家|人|件|处|座|万|亿)")
 _PER_UNIT = re.compile(r"(?:平均)?每(?:个|一)?(?:人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|天|月|年)")
 _YEAR_EXPR = re.compile(r"(?:19|20)\d{2}\s*年(?:度|底|末|初)?|\d+\s*[个项名件家]?(?=[\u4e00-\u9fff])")
@@ -482,6 +492,8 @@ def _entities(
         name = strip_asked(phrase)
         if name in _ENTITY_HEADS or name in _role_words() or name in COUNT_UNITS:
             continue  # "支出" alone names a measure, "家次" a unit: neither is an entity
+        if name in _no_subject() and lo not in breaks and ends.get(lo) not in negations:
+            continue  # "完成了预算的百分之几": 完成 names nothing (what a "which X" says of X, or a deed not done, does)
         if sum(1 for ch in name if _CJK.match(ch)) >= 2 and name not in entities:
             entities.append(name)
             if lo in breaks:
@@ -591,16 +603,22 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         asked_run = [e for e in entities if e.endswith(asked_noun) and text.find(e) >= which.end()]
         head = before[-1] if before else (asked_run[0] if asked_run else head)
     answer_types = _answer_types(text, tokens, english)
+    if answer_types[:1] in (("reason",), ("purpose",)):
+        operation = "lookup"  # "为什么没花完": a reason asked of what remains asks no figure of it
     counter = counter_match.group("unit") if counter_match else ""
     if not counter and not english and answer_types[:1] == ("figure",):
         counter = _noun_counter(head)
         if counter:
             answer_types = ("count", *(t for t in answer_types if t != "figure"))
+    measures = _measures(text, tokens, expansions, english)
+    completion = None if english else _BUDGET_COMPLETION.search(text)
+    if completion is not None and not any(m.role == "rate" for m in measures):
+        measures = (*measures, Measure("rate", "执行率"))  # "完成了预算的百分之几" asks the execution rate
     frame = QuestionFrame(
         text=text,
         english=english,
         answer_types=answer_types,
-        measures=_measures(text, tokens, expansions, english),
+        measures=measures,
         entities=entities,
         head=head,
         operation=operation,

@@ -38,7 +38,7 @@ from index.facts.roles import is_subsequence
 from index.figures import COUNT_UNITS
 from index.lexicon import load
 from index.models import Passage
-from index.segment import segment
+from index.segment import boundaries, segment
 from index.structure import marker_of
 from index.text import bigrams
 
@@ -708,6 +708,19 @@ class Planner:
             others = [e for e in frame.entities if e != per and per not in e] or [entity]
             count = pool.find(per, count_roles, ("count", "measure", "duration"))
             amount = pool.find(others[-1], money_roles, _MONEY)
+            if count is not None:
+                # "审核项目91个，累计核减金额约4129万元": the amount the count's own sentence states (the one the
+                # question's measure names, when it states several) is what is divided.
+                beside = [
+                    f
+                    for f in pool.facts
+                    if f.family == "money"
+                    and f.role in money_roles
+                    and f.period == "current"
+                    and (f.document_id, f.sentence_start) == (count.document_id, count.sentence_start)
+                ]
+                named = [f for f in beside if any(m.word in f.label for m in frame.measures)]
+                amount = next(iter(named if len(named) == 1 else beside if len(beside) == 1 else ()), amount)
             if amount is not None and count is not None:
                 return [ops.per_unit(amount, count)]
         if counter:
@@ -951,12 +964,20 @@ def _dedupe_quotes(plans: Sequence[Plan]) -> None:
 
 
 _SHARE_PIVOTS = ("相当于", "占")
+_WITHIN = re.compile(r"在(.{2,30}?)(?:里|中|之中|当中|内)")
 
 
 def _split_share(frame: QuestionFrame) -> tuple[str, str]:
     """Return (part, whole) of a share question: the entity before 占 (相当于) and the one after it."""
     text = frame.text
     pivot = next((p for p in _SHARE_PIVOTS if p in text), "")
+    within = _WITHIN.search(text.split(pivot, 1)[0]) if pivot else None
+    if within is not None:
+        # "运营亏损补贴在公交补贴实际支出里占多大比例": what is named inside 在…里 is the whole.
+        whole = next((e for e in frame.entities if e in within.group(1)), "")
+        part = next((e for e in frame.entities if e and e not in within.group(1) and whole not in e), "")
+        if whole and part:
+            return part, whole
     if pivot:
         before, after = text.split(pivot, 1)
         # A measure named after the pivot is the whole's measure, not a subject ("相当于年初预算的百分之多少").
@@ -1026,6 +1047,11 @@ def _per_entity(frame: QuestionFrame) -> str:
     if not match:
         return ""
     word = match.group(1)
+    # "每个项目核减了多少": the entity is the nouns after 每, up to the verb that says what is divided.
+    tokens = segment(word)
+    lead = next((i for i, t in enumerate(tokens) if i and not t.flag.startswith(("n", "b"))), len(tokens))
+    if lead and lead < len(tokens) and len("".join(t.word for t in tokens[:lead])) >= 2:
+        word = "".join(t.word for t in tokens[:lead])
     return next((e for e in frame.entities if word in e or e in word), word)
 
 
@@ -1033,8 +1059,13 @@ _PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里
 
 
 def _per_unit(text: str) -> str:
-    match = _PER.search(text)
-    return match.group(1) if match else ""
+    """Return the unit a "per" question divides by (人次 in 每人次), never the first character of a noun
+    (项 of 每个项目)."""
+    for match in _PER.finditer(text):
+        edges = boundaries(segment(text))
+        if match.end(1) in edges:
+            return match.group(1)
+    return ""
 
 
 def _by_table(facts: Sequence[Fact], roles: Sequence[str]) -> list[list[Fact]]:
