@@ -53,6 +53,11 @@ def test_what_is_left_is_computed_from_the_adjusted_budget_and_the_spending_with
     assert statuses(record)["70.00万元"] == "derived"
 
 
+def test_what_is_left_at_year_end_of_the_unit_s_budget_is_its_budget_less_its_spending(ask: Ask) -> None:
+    record = ask("部门全年调整预算到年底有多少钱没有花出去？")
+    assert "1,500.00万元 − " in record.answer and "1,350.00万元 = 150.00万元" in record.answer
+
+
 def test_one_measure_as_a_percentage_of_another_takes_the_part_before_xiangdangyu(ask: Ask) -> None:
     record = ask("年中追加的金额相当于年初预算的百分之多少？")
     assert "300.00万元 ÷ " in record.answer and "1,200.00万元 ≈ 25.00%" in record.answer

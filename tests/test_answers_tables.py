@@ -230,6 +230,11 @@ def test_how_much_of_its_budget_was_completed_is_the_stated_execution_rate(ask: 
     assert "≈" not in record.answer
 
 
+def test_the_portion_of_a_counted_whole_its_deed_names_is_a_ratio_of_the_two_counts(ask: Ask) -> None:
+    record = ask("排查的堤防渗漏点中，完成修复的比例是多少？")
+    assert "32处 ÷ 40处 ≈ 80.00%" in record.answer
+
+
 def test_a_per_unit_standard_the_report_states_is_quoted_not_divided_again(ask: Ask) -> None:
     record = ask("困难户饮水补助标准是每户每月多少？")
     assert "30元" in record.answer and "≈" not in record.answer

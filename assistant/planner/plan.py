@@ -76,6 +76,7 @@ def _states_result(frame: QuestionFrame, fact: Fact) -> bool:
 
 _PRONOUN = re.compile(r"^(?:它|其|该项目|该项|该单位|这个项目|此项目|那个项目)")
 _PER_LABEL = re.compile(r"每(?:人|户|月|宗|件|次|公里|辆|家|年)")
+_PORTION = re.compile(r"(?:的|之)(?:比例|占比|比重)")
 _RATE_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}率")
 _DONE_WORDS = ("到位", "拨付", "支付", "整治", "完成", "办结", "验收", "使用")
 _DEMONSTRATIVE = re.compile(r"^(?:这块|这部分|这一块|这方面|这项|这笔|该笔|这些)")
@@ -440,14 +441,18 @@ class Planner:
     def _rate_of_counts(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         """A rate named after a deed (回收率, 整改率) as the count of the deed over the count it is of, both
         stated in one sentence with one counter ("发放问卷2,400份，回收有效问卷2,213份")."""
-        for word in _RATE_WORD.findall(frame.text):
+        words = _RATE_WORD.findall(frame.text)
+        if not words and _PORTION.search(frame.text) and frame.head:
+            # "流浪乞讨人员中，护送返乡的比例": the portion of the whole that the head's deed names.
+            words = [frame.head + "率"]
+        for word in words:
             deeds = [t.word for t in segment(word[:-1]) if len(t.word) >= 2]
             if not deeds:
                 continue
             found = self._remaining_count(frame, pool, self._entity(frame), deeds[-1], bind_any=True)
             if found:
                 whole, part = found[0].operands
-                return [ops.ratio(word, part, whole)]
+                return [ops.ratio(word if word in frame.text else "比例", part, whole)]
         return []
 
     def _remaining_count(
