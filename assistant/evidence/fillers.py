@@ -183,7 +183,7 @@ def _organisations(noun: str) -> bool:
 
 _NUMERALS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _LIST_CLASSIFIERS = r"(?:个|项|类|种|家|条|块|大类|方面)"
-# "A、B、C和D4个子系统": a list closed by the count of its items; "分为三类：A、B、C": opened by it.
+# "A、B和C3个子系统": a list closed by the count of its items; "分为三类：A、B、C": opened by it.
 _COUNT_CLOSES = re.compile(
     r"(?P<items>[^，。；：:]{2,240}?)(?P<n>\d{1,2}|[两二三四五六七八九十])\s*(?P<c>" + _LIST_CLASSIFIERS + ")"
 )
@@ -206,9 +206,9 @@ def counted_list(text: str) -> tuple[str, str]:
     """Return the classifier of a list whose items the text counts itself (the count agrees with the items
     listed) and the noun counted when it follows the count, else ("", "").
 
-    >>> counted_list("二期建设内容包括交通监测、车辆监管、信号控制和数据交换4个子系统。")
+    >>> counted_list("平台建设内容包括水质监测、管网巡检和用户服务3个子系统。")
     ('个', '子系统')
-    >>> counted_list("补贴分为三类：亏损补贴、免费乘车补偿、运营补助。"), counted_list("完成A、B和C2个项目。")
+    >>> counted_list("业务分为三类：报装受理、缴费结算、故障报修。"), counted_list("完成A、B和C2个项目。")
     (('类', ''), ('', ''))
     """
     for pattern in (_COUNT_OPENS, _COUNT_CLOSES):
@@ -223,7 +223,7 @@ def counted_list(text: str) -> tuple[str, str]:
 
 def asks_counted_kind(frame: QuestionFrame, text: str) -> bool:
     """Tell whether a text lists, counted, the kind of thing a "which ones" question asks ("哪几类" and a list
-    of 三类; "哪几个子系统" and a list closed by 4个子系统, not by 4个方面)."""
+    of 三类; "哪几个子系统" and a list closed by 3个子系统, not by 4个方面)."""
     classifier, noun = counted_list(text)
     if not classifier:
         return False

@@ -140,7 +140,7 @@ class Planner:
         if (
             frame.answer_type == "list"
             and frame.operation == "lookup"
-            # A sentence that lists the kind asked and counts it ("分为三类：…") answers before any outline.
+            # A sentence that lists the kind asked and counts it ("营业厅业务分为三类：…") answers before any outline.
             and not any(asks_counted_kind(frame, s.span.text) for s in ranked[:6])
         ):
             listed = self._sections(frame, ranked)
@@ -151,7 +151,7 @@ class Planner:
         chosen = [*chosen, *found]
         if not chosen:
             if frame.answer_type == "rate" and frame.operation == "lookup":
-                # A rate the report does not state, of counts it does ("发放问卷2,400份，回收有效问卷2,213份").
+                # A rate the report does not state, of counts it does ("发放问卷500份，回收有效问卷460份").
                 derived = self._compute(frame, ranked, self._rate_of_counts)
                 if derived is not None:
                     return derived
@@ -417,7 +417,7 @@ class Planner:
 
     def _net(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         """What came in less what went out, both stated in one sentence of the entity with one counter
-        ("全年新增纳入低保1,018户，退出652户"); never when the sentence states the net change itself, or more
+        ("新增纳入补助的困难户35户，退出12户"); never when the sentence states the net change itself, or more
         flows than one each way (what else went out, the report may not say)."""
         flows = load("genre")["flows"]
         entity = self._entity(frame)
@@ -427,7 +427,7 @@ class Planner:
                 sentences.setdefault((fact.document_id, fact.sentence_start), []).append(fact)
         for group in sentences.values():
             if any(f.role == "change" for f in group):
-                continue  # "比上年末减少1人（调入2人、调出1人、退休2人）": the report states the net itself
+                continue  # "比上年减少2人（调入1人、调出3人、退休1人）": the report states the net itself
             ins = [f for f in group if any(w in f.label for w in flows["in"])]
             outs = [f for f in group if f not in ins and any(w in f.label for w in flows["out"])]
             if len(ins) != 1 or len(outs) != 1 or ins[0].counter != outs[0].counter:
@@ -440,10 +440,10 @@ class Planner:
 
     def _rate_of_counts(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         """A rate named after a deed (回收率, 整改率) as the count of the deed over the count it is of, both
-        stated in one sentence with one counter ("发放问卷2,400份，回收有效问卷2,213份")."""
+        stated in one sentence with one counter ("发放问卷500份，回收有效问卷460份")."""
         words = _RATE_WORD.findall(frame.text)
         if not words and _PORTION.search(frame.text) and frame.head:
-            # "流浪乞讨人员中，护送返乡的比例": the portion of the whole that the head's deed names.
+            # "排查的渗漏点中，完成修复的比例": the portion of the whole that the head's deed names.
             words = [frame.head + "率"]
         for word in words:
             deeds = [t.word for t in segment(word[:-1]) if len(t.word) >= 2]
@@ -476,7 +476,7 @@ class Planner:
                 and f.base > part.base
                 and f.role != "target"
             ]
-            # "排查入河排污口214个，完成整治168个": the part done is of the whole the sentence names first.
+            # "排查堤防渗漏点40处，完成修复32处": the part done is of the whole the sentence names first.
             names = frame.entities if bind_any else (entity,)
             if wholes and max(pool.bind(e, f) for e in names for f in (part, wholes[-1])) >= BOUND:
                 return [ops.difference(f"未{done}", wholes[-1], part, "remaining")]
@@ -558,7 +558,7 @@ class Planner:
         whole_roles: tuple[str, ...] = ()
         pivot = next((p for p in _SHARE_PIVOTS if p in frame.text), "")
         if pivot:
-            # "年中调增的金额相当于年初预算的百分之多少": the measure before the pivot is the part's, after it the whole's.
+            # "年中追加的金额相当于年初预算的百分之多少": the measure before the pivot is the part's, after it the whole's.
             before = frame.text.split(pivot, 1)[0]
             sides = [m for m in frame.measures if m.role not in ("share", "change", "rate")]
             part_side = tuple(dict.fromkeys(m.role for m in sides if m.word in before))
@@ -714,7 +714,7 @@ class Planner:
             count = pool.find(per, count_roles, ("count", "measure", "duration"))
             amount = pool.find(others[-1], money_roles, _MONEY)
             if count is not None:
-                # "审核项目91个，累计核减金额约4129万元": the amount the count's own sentence states (the one the
+                # "审核村级供水工程24个，累计核减金额48.00万元": the amount the count's own sentence states (the one the
                 # question's measure names, when it states several) is what is divided.
                 beside = [
                     f
@@ -978,7 +978,7 @@ def _split_share(frame: QuestionFrame) -> tuple[str, str]:
     pivot = next((p for p in _SHARE_PIVOTS if p in text), "")
     within = _WITHIN.search(text.split(pivot, 1)[0]) if pivot else None
     if within is not None:
-        # "运营亏损补贴在公交补贴实际支出里占多大比例": what is named inside 在…里 is the whole.
+        # "管网工程在供水保障工程实际支出里占多大比例": what is named inside 在…里 is the whole.
         whole = next((e for e in frame.entities if e in within.group(1)), "")
         part = next((e for e in frame.entities if e and e not in within.group(1) and whole not in e), "")
         if whole and part:
@@ -1066,8 +1066,8 @@ _PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里
 def _per_unit(text: str) -> str:
     """Return the unit a "per" question divides by (人次 in 每人次), never the first character of a noun
     (项 of 每个项目)."""
+    edges = boundaries(segment(text))
     for match in _PER.finditer(text):
-        edges = boundaries(segment(text))
         if match.end(1) in edges:
             return match.group(1)
     return ""
