@@ -38,7 +38,7 @@ from index.facts.roles import is_subsequence
 from index.figures import COUNT_UNITS
 from index.lexicon import load
 from index.models import Passage
-from index.segment import boundaries, segment
+from index.segment import segment
 from index.structure import marker_of
 from index.text import bigrams
 
@@ -737,12 +737,9 @@ class Planner:
             )
             if count is not None:
                 # The amount stated beside the count (its sentence) is the one it divides; else the entity's.
-                amount = pool.find(
-                    entity,
-                    money_roles,
-                    _MONEY,
-                    where=lambda f: (f.document_id, f.sentence_start) == (count.document_id, count.sentence_start),
-                ) or pool.find(entity, money_roles, _MONEY)
+                amount = pool.find(entity, money_roles, _MONEY, where=_in_sentence_of(count)) or pool.find(
+                    entity, money_roles, _MONEY
+                )
                 if amount is not None:
                     return [ops.per_unit(amount, count)]
         if _group_size(frame.text) or "各" in frame.text:  # "4个项目平均得分": the mean over a named group
@@ -1019,6 +1016,12 @@ def _whole_subject(whole: str) -> str:
     return whole.removeprefix("全部").removeprefix("全年") if len(rest) >= 2 else ""
 
 
+def _in_sentence_of(fact: Fact) -> Callable[[Fact], bool]:
+    """Return a test for the facts stated in the same sentence as a fact."""
+    at = (fact.document_id, fact.sentence_start)
+    return lambda f: (f.document_id, f.sentence_start) == at
+
+
 def _under(document_id: str, scope: tuple[str, ...]) -> Callable[[Fact], bool]:
     """Return a test for the facts of a document under a heading path."""
     return lambda f: f.document_id == document_id and f.scope[: len(scope)] == scope
@@ -1065,10 +1068,15 @@ _PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里
 
 def _per_unit(text: str) -> str:
     """Return the unit a "per" question divides by (人次 in 每人次), never the first character of a noun
-    (项 of 每个项目)."""
-    edges = boundaries(segment(text))
+    (项 of 每个项目).
+
+    >>> _per_unit("平均每辆车补助多少？"), _per_unit("平均每个项目核减了多少？")
+    ('辆', '')
+    """
+    tokens = segment(text)
     for match in _PER.finditer(text):
-        if match.end(1) in edges:
+        lo, hi = match.span(1)
+        if not any(t.start == lo and t.end > hi for t in tokens):  # 项 opening the word 项目 is no unit
             return match.group(1)
     return ""
 
