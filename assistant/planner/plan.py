@@ -393,7 +393,7 @@ class Planner:
         done = next((w for w in _DONE_WORDS if w in frame.text), "")
         if frame.counter or frame.answer_type == "count":
             for deed in dict.fromkeys(w for w in (done, *frame.negated) if w):
-                if found := self._remaining_count(frame, pool, entity, deed):
+                if found := self._remaining_count(pool, entity, deed):
                     return found
             return []
         budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
@@ -447,40 +447,20 @@ class Planner:
             words = [frame.head + "率"]
         for word in words:
             deeds = [t.word for t in segment(word[:-1]) if len(t.word) >= 2]
-            if not deeds:
-                continue
-            found = self._remaining_count(frame, pool, self._entity(frame), deeds[-1], bind_any=True)
-            if found:
-                whole, part = found[0].operands
+            found = _done_of_whole(pool, frame.entities, deeds[-1]) if deeds else None
+            if found is not None:
+                whole, part = found
                 return [ops.ratio(word if word in frame.text else "比例", part, whole)]
         return []
 
-    def _remaining_count(
-        self, frame: QuestionFrame, pool: Pool, entity: str, done: str, bind_any: bool = False
-    ) -> list[Computation]:
+    def _remaining_count(self, pool: Pool, entity: str, done: str) -> list[Computation]:
         """What is left of a counted whole: the whole and the part done, stated together (one sentence, one
         unit) about the entity ("排查堤防渗漏点40处，完成修复32处")."""
-        if not done:
+        found = _done_of_whole(pool, (entity,), done) if done else None
+        if found is None:
             return []
-        for part in pool.facts:
-            if part.family != "count" or done not in part.label:
-                continue
-            wholes = [
-                f
-                for f in pool.facts
-                if f is not part
-                and (f.document_id, f.sentence_start) == (part.document_id, part.sentence_start)
-                and f.family == "count"
-                and f.counter == part.counter
-                and f.start < part.start
-                and f.base > part.base
-                and f.role != "target"
-            ]
-            # "排查堤防渗漏点40处，完成修复32处": the part done is of the whole the sentence names first.
-            names = frame.entities if bind_any else (entity,)
-            if wholes and max(pool.bind(e, f) for e in names for f in (part, wholes[-1])) >= BOUND:
-                return [ops.difference(f"未{done}", wholes[-1], part, "remaining")]
-        return []
+        whole, part = found
+        return [ops.difference(f"未{done}", whole, part, "remaining")]
 
     def _difference(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entities = [e for e in frame.entities if e]
@@ -716,13 +696,11 @@ class Planner:
             if count is not None:
                 # "审核村级供水工程24个，累计核减金额48.00万元": the amount the count's own sentence states (the one the
                 # question's measure names, when it states several) is what is divided.
+                in_its_sentence = _in_sentence_of(count)
                 beside = [
                     f
                     for f in pool.facts
-                    if f.family == "money"
-                    and f.role in money_roles
-                    and f.period == "current"
-                    and (f.document_id, f.sentence_start) == (count.document_id, count.sentence_start)
+                    if f.family == "money" and f.role in money_roles and f.period == "current" and in_its_sentence(f)
                 ]
                 named = [f for f in beside if any(m.word in f.label for m in frame.measures)]
                 amount = next(iter(named if len(named) == 1 else beside if len(beside) == 1 else ()), amount)
@@ -803,16 +781,13 @@ class Planner:
         score = pool.find(entity, ("score",), ("score",))
         if score is None:
             return []
+        in_its_sentence = _in_sentence_of(score)
         weight = pool.find(
             entity,
             ("weight",),
             ("score",),
             # The weight of the same item: its table row, or the sentence that states the score.
-            where=lambda f: (
-                (f.table == score.table and f.row == score.row)
-                if score.in_table
-                else (f.document_id, f.sentence_start) == (score.document_id, score.sentence_start)
-            ),
+            where=lambda f: (f.table == score.table and f.row == score.row) if score.in_table else in_its_sentence(f),
         )
         if weight is None or weight.base < score.base:
             return []
@@ -1014,6 +989,30 @@ def _whole_subject(whole: str) -> str:
         if rest == word:
             return ""
     return whole.removeprefix("全部").removeprefix("全年") if len(rest) >= 2 else ""
+
+
+def _done_of_whole(pool: Pool, names: Sequence[str], done: str) -> tuple[Fact, Fact] | None:
+    """Return (whole, part done) of a count: the part's label says the deed, the whole is the larger count of
+    the same counter its sentence names before it ("排查堤防渗漏点40处，完成修复32处"), and one of the two is
+    about one of the names."""
+    for part in pool.facts:
+        if part.family != "count" or done not in part.label:
+            continue
+        beside = _in_sentence_of(part)
+        wholes = [
+            f
+            for f in pool.facts
+            if f is not part
+            and beside(f)
+            and f.family == "count"
+            and f.counter == part.counter
+            and f.start < part.start
+            and f.base > part.base
+            and f.role != "target"
+        ]
+        if wholes and max((pool.bind(e, f) for e in names for f in (part, wholes[-1])), default=0.0) >= BOUND:
+            return wholes[-1], part
+    return None
 
 
 def _in_sentence_of(fact: Fact) -> Callable[[Fact], bool]:
