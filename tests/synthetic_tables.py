@@ -5,7 +5,8 @@ a funds table, an indicator table per project (年度指标值 | 实际完成值
 measure and the caption the project), a score summary whose headers state the weights ("产出指标(50分)"),
 an execution rate that its own two figures contradict (restated in the project's prose), a stated average, a 合计 row labelled in the 序号 column, a grade column,
 the companies a fund is paid to (named once, counted in a decoy list), a platform whose sub-sections speak of it
-only as 平台, counts a rate is made of (问卷 handed out and returned), what came in and went out of a count (with and without the net stated), a list counted by the report itself beside a counted list of another kind, and details the report never gives (a contractor, a split of the people served, a rate it does
+only as 平台, counts a rate is made of (问卷 handed out and returned), what came in and went out of a count (with and without the net stated), a list counted by the report itself beside a counted list of another kind, money paid out of a budget
+(拨付) and spent, and details the report never gives (a contractor, a split of the people served, a rate it does
 not report).
 """
 
@@ -34,11 +35,11 @@ REPORT = """白沙县水务局2024年度项目支出绩效自评报告
 （二）河道清淤整治项目
 全年完成河道清淤45公里，项目执行率68.60%，主要原因是部分标段进场推迟。全年排查堤防渗漏点40处，完成修复32处。
 （三）资产和补助情况
-年末固定资产原值600.00万元，其中专用设备150.00万元。困难户饮水补助标准为每户每月30元，全年补助困难户120户。全年新增纳入补助的困难户35户，因收入提高退出12户。全年审核村级供水工程24个，累计核减金额48.00万元。县水务工程中心年末在职职工58人，比上年减少2人（全年调入1人、调出3人）。
+年末固定资产原值600.00万元，其中专用设备150.00万元。困难户饮水补助标准为每户每月30元，全年补助困难户120户。全年新增纳入补助的困难户35户，因收入提高退出12户。全年审核村级供水工程24个，累计核减金额48.00万元。县水务工程中心年末在职职工58人，比上年减少2人（全年调入1人、调出3人）。县水务工程中心下设管网所、水质检测站两个二级单位。县水务工程中心职工宿舍核定床位60张。
 运行补助资金拨付给3家供水企业，即白沙县自来水有限公司、青石供水有限公司和河口水务集团有限公司。县水务局对3家供水企业的水质、水量和服务开展季度考核。
 （四）供水信息平台建设
 1.建设内容
-平台建设内容包括水质监测、管网巡检和用户服务3个子系统。平台于2024年4月完成招标采购。供水信息平台招标采购资料已完成整理归档，力争2025年6月完成终验。
+平台建设内容包括水质监测、管网巡检和用户服务3个子系统。平台于2024年4月完成招标采购。平台年初预算400.00万元，县财政按合同付款进度拨付资金300.00万元，实际支出240.00万元。供水信息平台招标采购资料已完成整理归档，力争2025年6月完成终验。
 2.完成情况
 平台已与应急管理、生态环境、住房建设3个部门实现数据共享。平台日常运维由县水务工程中心负责，上线以来处理管网漏损点26个。
 3.偏差原因分析

@@ -323,3 +323,19 @@ def test_x_zhan_y_s_measure_is_a_share_whose_measure_names_the_whole(ask: Ask) -
 def test_a_stated_share_is_quoted_with_the_part_it_is_the_share_of(ask: Ask) -> None:
     record = ask("营业厅运行经费占项目支出总额的比例是多少？")
     assert "1.51%" in record.answer and "营业厅运行经费" in record.answer
+
+
+def test_what_is_left_of_the_money_paid_out_is_that_money_less_the_spending_not_the_budget(ask: Ask) -> None:
+    record = ask("供水信息平台已经拨到位的钱，年底还有多少没花出去？")
+    assert "300.00万元 − " in record.answer and "240.00万元 = 60.00万元" in record.answer
+    assert "400.00万元 − " not in record.answer and "160.00万元" not in record.answer
+
+
+def test_a_question_in_everyday_verbs_asks_the_figure_of_the_subject_it_names(ask: Ask) -> None:
+    record = ask("职工宿舍一共能放多少张床？")
+    assert not record.refused and "60张" in record.answer
+
+
+def test_a_locative_after_a_name_ends_the_name(ask: Ask) -> None:
+    record = ask("县水务工程中心下面有哪几个二级单位？")
+    assert "管网所" in record.answer and "水质检测站" in record.answer

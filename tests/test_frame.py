@@ -170,3 +170,23 @@ def test_a_score_asked_in_everyday_words_is_a_score_whatever_spending_the_subjec
 def test_a_word_that_names_no_subject_alone_is_no_entity() -> None:
     frame = build_frame("“三公”经费的预算是多少、完成了预算的百分之几？")
     assert frame.entities == ("三公经费",) and frame.operation == "lookup"
+
+
+def test_a_locative_after_a_name_ends_the_name() -> None:
+    frame = build_frame("县水务工程中心下面有哪几个二级单位？")
+    assert "县水务工程中心" in frame.entities and not any("下面" in e for e in frame.entities)
+
+
+def test_a_question_word_inside_a_question_ends_the_name_before_it() -> None:
+    frame = build_frame("供水信息平台为什么上线时间滞后？")
+    assert frame.entities[0] == "供水信息平台" and not any("为什么" in e for e in frame.entities)
+
+
+def test_what_an_everyday_verb_asks_of_a_subject_is_not_the_head_the_figure_is_asked_of() -> None:
+    frame = build_frame("职工宿舍一共能放多少张床？")
+    assert frame.verbs == ("能放",) and frame.head == "职工宿舍"
+
+
+def test_when_asked_as_which_day_names_no_entity() -> None:
+    frame = build_frame("营业厅哪天起推行周末延时服务？")
+    assert frame.entities[0] == "营业厅" and not any(e.startswith("天") for e in frame.entities)

@@ -160,9 +160,11 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                 return [Filler(kind, cell, span.start + text.find(cell))]
     cue = {"reason": _REASON, "purpose": _PURPOSE, "grade": _GRADE}.get(kind)
     if cue is not None:
-        hit = cue.search(text)
+        # What the question names is no answer to it: "为什么上线时间滞后" is not answered by 滞后.
+        named = " ".join(frame.entities) if kind == "reason" else ""
+        hit = next((m for m in cue.finditer(text) if m.group(0) not in named), None)
         if hit is None and kind == "reason":
-            if span.table is None and _REASON_SECTION.search(span.heading):
+            if span.table is None and _REASON_SECTION.search(span.heading) and not _restates(frame, text):
                 return [Filler(kind, text, span.start)]  # a sentence of a section the report heads 偏差原因分析
             cells = [c.strip() for c in text.split("|")]
             columns = span.table.header if span.table is not None else ()
@@ -171,6 +173,27 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                     return [Filler(kind, cell, span.start + text.find(cell))]  # a row's 扣分原因 column
         return [Filler(kind, hit.group(0), span.start + hit.start())] if hit else []
     return [Filler(kind, text, span.start)]
+
+
+_ORDINAL = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])"
+)
+
+
+def _restates(frame: QuestionFrame, text: str) -> bool:
+    """Tell whether a sentence only names what the question asks about ("一是上线时间滞后。" of "为什么上线时间
+    滞后"): the sentence the report gives the reason in is another one.
+
+    >>> from assistant.frame import build_frame
+    >>> _restates(build_frame("平台为什么上线时间滞后？"), "一是上线时间滞后。")
+    True
+    >>> _restates(build_frame("平台为什么上线时间滞后？"), "接口适配耗时较长，较计划推迟两个月上线。")
+    False
+    """
+    content = re.sub(r"[\W_]", "", _ORDINAL.sub("", text))
+    asked = {frame.text[i : i + 2] for i in range(len(frame.text) - 1)}
+    pairs = {content[i : i + 2] for i in range(len(content) - 1)}
+    return bool(pairs) and pairs <= asked
 
 
 _ORGANISATION_KINDS = _GENERIC_ORGANISATION | {"企业", "公司", "单位"}

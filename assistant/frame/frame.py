@@ -87,6 +87,7 @@ class QuestionFrame:
     asked_noun: str = ""  # what a "which X" question asks for (断面 in 哪个地表水断面)
     predicate: tuple[str, ...] = ()  # what a "which X" question says of X (承建 in 哪家单位承建的)
     modifiers: tuple[str, ...] = ()  # entities that open with a verb: they qualify, they do not name
+    verbs: tuple[str, ...] = ()  # entities made only of verbs ("能放", "能用"): what is asked of a subject
     counters: tuple[str, ...] = ()  # every "how many + counter" of the question (多少路…多少辆)
     negated: tuple[str, ...] = ()  # the words of what the question says was not done (整治 in 还有多少个没有整治完)
     parts: tuple[QuestionFrame, ...] = field(default=(), compare=False)
@@ -336,6 +337,7 @@ def _mask(text: str) -> str:
     spans += [m.span() for m in _PER_UNIT.finditer(text)]
     spans += [(f.start, f.end) for f in parse_figures(text)]
     spans += [m.span() for m in _WHICH.finditer(text) if m.group(0).startswith("哪")]
+    spans += [m.span() for m in _WHEN.finditer(text)]
     chars = list(text)
     for lo, hi in spans:
         for i in range(lo, hi):
@@ -343,6 +345,7 @@ def _mask(text: str) -> str:
     return "".join(chars)
 
 
+_WHEN = re.compile(r"哪(?:一)?(?:天|日|年|月)")
 _BUDGET_COMPLETION = re.compile(r"完成(?:了)?(?:年度|全年|调整)?预算的?(?:百分之|多少|几成|比例)")
 _HOW_MUCH = re.compile(r"多少|几(?:个|项|家|人|件|处|座|万|亿)")
 _PER_UNIT = re.compile(r"(?:平均)?每(?:个|一)?(?:人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|天|月|年)")
@@ -442,6 +445,7 @@ def _phrases(
             or _PUNCT.match(word) is not None
             or word in frame_words
             or (token.flag in ("uj", "ul", "c", "p", "y", "r", "d", "m", "x") and len(word) == 1)
+            or token.flag == "f"  # "工程中心下面", "提升以后": a locative ends the name it follows
             or (english and not _CJK.search(word))
         )
         if not stop and current and token.start in breaks:
@@ -514,6 +518,9 @@ def _entities(
     )
 
 
+_VERB_FLAGS = frozenset({"v", "vd", "vi", "vg", "vq"})
+
+
 def _modifiers(entities: tuple[str, ...]) -> tuple[str, ...]:
     """Return the entities that open with a verb ("纳入自评", "负责考核"): they qualify, they do not name."""
     out = []
@@ -522,6 +529,15 @@ def _modifiers(entities: tuple[str, ...]) -> tuple[str, ...]:
         if tokens and tokens[0].flag == "v" and len(tokens) > 1:
             out.append(entity)
     return tuple(out)
+
+
+def _verbs(entities: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the entities made only of verbs: they say what is asked of a subject, in the question's words.
+
+    >>> _verbs(("职工宿舍", "能放"))
+    ('能放',)
+    """
+    return tuple(e for e in entities if (tokens := segment(e)) and all(t.flag in _VERB_FLAGS for t in tokens))
 
 
 def _aliases(entities: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -595,6 +611,11 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
     months = tuple(m.group(0) for m in _MONTH.finditer(text))
     numbers = tuple(normalise(f.text) for f in parse_figures(text))
     values = tuple(f.value for f in parse_figures(text))
+    modifiers = _modifiers(entities)
+    verbs = _verbs(entities)
+    naming = [e for e in entities if e not in modifiers and e not in verbs]
+    if head in verbs and naming:
+        head = naming[-1]  # "职工宿舍一共能放多少张床": the figure is asked of 职工宿舍; 能放 says which
     asked_noun = _asked_noun(text)
     which = _WHICH.search(text)
     if asked_noun and which and len(entities) > 1:
@@ -631,7 +652,8 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         numbers=numbers,
         values=values,
         aliases=_aliases(entities),
-        modifiers=_modifiers(entities),
+        modifiers=modifiers,
+        verbs=verbs,
         counters=tuple(m.group("unit") for m in _COUNTER.finditer(text)),
         asked_noun=asked_noun,
         predicate=predicate,

@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from assistant.evidence.fillers import asks_counted_kind
 from assistant.evidence.scoring import Scored, binding, entity_coverage, score_spans
@@ -78,7 +79,6 @@ _PRONOUN = re.compile(r"^(?:它|其|该项目|该项|该单位|这个项目|此�
 _PER_LABEL = re.compile(r"每(?:人|户|月|宗|件|次|公里|辆|家|年)")
 _PORTION = re.compile(r"(?:的|之)(?:比例|占比|比重)")
 _RATE_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}率")
-_DONE_WORDS = ("到位", "拨付", "支付", "整治", "完成", "办结", "验收", "使用")
 _DEMONSTRATIVE = re.compile(r"^(?:这块|这部分|这一块|这方面|这项|这笔|该笔|这些)")
 _WHICH_ASKED = re.compile(r"哪|谁|什么项目|which|what|who", re.IGNORECASE)
 _LIST_COUNT = re.compile(r"(\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|类|大)")
@@ -390,12 +390,14 @@ class Planner:
 
     def _remaining(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
-        done = next((w for w in _DONE_WORDS if w in frame.text), "")
+        done, done_before = _deeds_asked(frame.text)
         if frame.counter or frame.answer_type == "count":
-            for deed in dict.fromkeys(w for w in (done, *frame.negated) if w):
+            for deed in dict.fromkeys(w for w in (done or done_before, *frame.negated) if w):
                 if found := self._remaining_count(pool, entity, deed):
                     return found
             return []
+        if done_before and not done:
+            return self._unspent_of_deed(pool, entity, done_before)
         budget = pool.find(entity, ops.budget_roles(frame), _MONEY)
         if budget is None:
             return []
@@ -414,6 +416,25 @@ class Planner:
             return []  # what is spent of a budget is at most the budget: a larger spending is another subject's
         label = "未支出（结余）" if spent.role in _SPEND and not done else f"未{done or '支出'}"
         return [ops.difference(label, budget, spent, "remaining")]
+
+    def _unspent_of_deed(self, pool: Pool, entity: str, deed: str) -> list[Computation]:
+        """What is not spent of the money a deed brought ("平台已拨付的资金还有多少没花出去"): the amount the
+        report says was so (拨付 of 到位: one deed) less the spending, never the budget less the spending."""
+        same = _deed_group(deed)
+        whole = pool.find(
+            entity,
+            (*BUDGET_ROLES, "amount"),
+            _MONEY,
+            where=lambda f: any(w in f.label + f.column for w in same),
+        )
+        if whole is None:
+            return []
+        spent = pool.find(entity, _SPEND, _MONEY, exclude=[whole], where=_in_sentence_of(whole)) or pool.find(
+            entity, _SPEND, _MONEY, exclude=[whole]
+        )
+        if spent is None or spent.base > whole.base:
+            return []
+        return [ops.difference(f"已{deed}未支出", whole, spent, "remaining")]
 
     def _net(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         """What came in less what went out, both stated in one sentence of the entity with one counter
@@ -1013,6 +1034,32 @@ def _done_of_whole(pool: Pool, names: Sequence[str], done: str) -> tuple[Fact, F
         if wholes and max((pool.bind(e, f) for e in names for f in (part, wholes[-1])), default=0.0) >= BOUND:
             return wholes[-1], part
     return None
+
+
+def _deed_group(deed: str) -> tuple[str, ...]:
+    """Return the words that name the same deed as one of them (到位 -> 到位, 拨付, 下达)."""
+    return next((group for group in _deeds().values() if deed in group), (deed,))
+
+
+@cache
+def _deeds() -> dict[str, tuple[str, ...]]:
+    return {name: tuple(group) for name, group in load("genre")["deeds"].items()}
+
+
+def _deeds_asked(text: str) -> tuple[str, str]:
+    """Return the deed a question says was not done and the deed it says was done before that.
+
+    >>> _deeds_asked("已经拨付的资金还有多少没使用？")
+    ('使用', '拨付')
+    >>> _deeds_asked("专项资金有多少没有到位？")
+    ('到位', '')
+    """
+    cues = load("question")["frame"]["negations"]
+    at = max((text.rfind(c) for c in cues), default=-1)
+    flat = [w for group in _deeds().values() for w in group]
+    after, before = (text[at:], text[:at]) if at >= 0 else (text, "")
+    done = next((w for w in flat if w in after), "")
+    return done, next((w for w in flat if w in before), "")
 
 
 def _in_sentence_of(fact: Fact) -> Callable[[Fact], bool]:

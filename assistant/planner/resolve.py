@@ -197,6 +197,8 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
     entities = [e for e in frame.entities if e != frame.asked_noun] or list(frame.entities)
     if not entities:
         return 1.0
+    # A verb the report never uses ("能放", "能用") says what is asked in everyday words: it binds nothing.
+    entities = [e for e in entities if e not in frame.verbs or any(g in weights.counts for g in bigrams(e))] or entities
     text = span.grams() | bigrams(span.context) | bigrams(span.scope)
     found = [entity_coverage(weights, frame, e, text) for e in entities]
     mean = sum(found) / len(found)
