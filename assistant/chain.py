@@ -95,16 +95,21 @@ class AnswerChain:
             why = "未配置大模型服务地址（REPORT_ASSISTANT_LLM__BASE_URL），" if mode == "llm" else ""
             raise QuestionError(f"{why}无法使用回答模式“{mode}”；可用的模式：{'、'.join(self.answerers)}。")
         turn.question, turn.mode = question, mode
+        if turn.history:
+            self._knowledge()  # a follow-up is read against the previous question in the report's own words
         turn.standalone = _readable(condense(question, turn.history))[0]  # history may carry garbage too
         return turn
 
     def retrieve(self, turn: Turn) -> Turn:
         asked = without_instructions(turn.standalone)  # orders to the assistant ask nothing of the report
         turn.hits = self.corpus.search(asked, max(RETRIEVED_IN_RECORD, self.top_k), turn.document_ids)
+        # The knowledge first: building it teaches the segmenter the report's own words, which the frame is read in
+        # (the first question after a start is read as every later one is).
+        knowledge = self._knowledge()
         turn.context = AnswerContext(
             question=build_frame(asked),
             hits=list(turn.hits[: self.top_k]),
-            knowledge=self._knowledge(),
+            knowledge=knowledge,
             text=turn.standalone,
             similarity=getattr(self.corpus, "similarity", None),
             query_vector=self._query_vector(asked),

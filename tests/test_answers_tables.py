@@ -339,3 +339,8 @@ def test_a_question_in_everyday_verbs_asks_the_figure_of_the_subject_it_names(as
 def test_a_locative_after_a_name_ends_the_name(ask: Ask) -> None:
     record = ask("县水务工程中心下面有哪几个二级单位？")
     assert "管网所" in record.answer and "水质检测站" in record.answer
+
+
+def test_a_figure_of_one_item_of_a_list_does_not_answer_for_the_whole(ask: Ask) -> None:
+    record = ask("这一年检查了多少家次水厂？")
+    assert "40家次" in record.answer and "6家次" not in record.answer

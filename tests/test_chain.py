@@ -11,6 +11,7 @@ import pytest
 from conftest import make_settings
 from langchain_core.runnables import Runnable
 
+import assistant.chain as chain_module
 from assistant.answerers.fake import FakeAnswerer
 from assistant.chain import RETRIEVED_IN_RECORD, Turn
 from assistant.records import AnswerRecord, ChatTurn
@@ -277,3 +278,16 @@ def test_a_refusal_never_shows_a_marker_without_a_citation(assistant: Assistant,
     record = assistant.ask("局长是谁？", mode="fake")
     assert record.refused
     assert len(_markers_in_order_of_first_use(record.answer)) == len(record.citations)
+
+
+def test_a_question_is_read_only_once_the_report_s_own_words_are_known(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the knowledge teaches the segmenter the report's words: the first question after a start must
+    be read in them as every later one is."""
+    calls: list[str] = []
+    frame, knowledge = chain_module.build_frame, assistant.chain._knowledge
+    monkeypatch.setattr(chain_module, "build_frame", lambda *a, **k: (calls.append("frame"), frame(*a, **k))[1])
+    monkeypatch.setattr(assistant.chain, "_knowledge", lambda: (calls.append("knowledge"), knowledge())[1])
+    assistant.ask("公务接待费预算是多少？")
+    assert "frame" in calls and calls.index("knowledge") < calls.index("frame")

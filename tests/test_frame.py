@@ -190,3 +190,9 @@ def test_what_an_everyday_verb_asks_of_a_subject_is_not_the_head_the_figure_is_a
 def test_when_asked_as_which_day_names_no_entity() -> None:
     frame = build_frame("营业厅哪天起推行周末延时服务？")
     assert frame.entities[0] == "营业厅" and not any(e.startswith("天") for e in frame.entities)
+
+
+def test_the_year_a_question_is_scoped_to_names_nothing_and_a_compound_counter_stays_whole() -> None:
+    frame = build_frame("这一年检查了多少家次企业？")
+    assert frame.entities == ("检查", "企业") and frame.counter == "家次"
+    assert frame.describe() == "“这一年检查的企业数量”"

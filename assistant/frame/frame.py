@@ -49,7 +49,9 @@ _PUNCT = re.compile(r"^[\W_]+$")
 _ASKED_TAIL = re.compile(
     r"(?:分别|各自|各|一共|总共|到底|大约|大概)?(?:是|有|为)?(?:多少|几|什么|哪些|哪个|哪几[个项条]?|谁|怎样|如何|怎么样)[^，。？?]{0,3}$"
 )
-_HOW_MANY = re.compile(r"了?(?:一共|总共)?(?:多少|几)(?:个|项|件|人次|人|名|次|家|座|条|辆|户|份|宗|对|张|处|批)?")
+_HOW_MANY = re.compile(
+    r"了?(?:一共|总共)?(?:多少|几)(?:人次|家次|批次|台次|车次|架次|个|项|件|人|名|次|家|座|条|辆|户|份|宗|对|张|处|批)?"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PART_OF = re.compile(
     r"[\u4e00-\u9fff）)”，,]\s*(?:占|相当于)[^，。？?；]{2,40}?的?(?:比例|比重|百分比|百分之几|百分之多少|几成|份额)"
@@ -427,6 +429,7 @@ def _phrases(
     """Return the spans of content runs of a question: words between frame words, particles and punctuation
     (and at `breaks`: the end of the noun a "which X" asks for)."""
     frame_words = _frame_words()
+    scope = _scope_words()
     spans: list[tuple[int, int]] = []
     current: list[Token] = []
     for i, token in enumerate(tokens):
@@ -446,6 +449,7 @@ def _phrases(
             or word in frame_words
             or (token.flag in ("uj", "ul", "c", "p", "y", "r", "d", "m", "x") and len(word) == 1)
             or token.flag == "f"  # "工程中心下面", "提升以后": a locative ends the name it follows
+            or (token.flag in ("m", "t") and word in scope)  # "这一年检查了…": the year scopes, it names nothing
             or (english and not _CJK.search(word))
         )
         if not stop and current and token.start in breaks:

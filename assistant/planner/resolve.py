@@ -365,6 +365,7 @@ def choose(
                 + _same_span(chosen, item[1])
                 + 0.2 * _own_section(weights, frame, item[1].span)
                 + 0.15 * _names_asked(frame, item[0])
+                - 0.2 * _of_unnamed_item(weights, frame, item[0])
             ),
         )
         if scored.score < 0.35 * top:
@@ -479,6 +480,28 @@ def _own_section(weights: TermWeights, frame: QuestionFrame, span: Span) -> floa
     report gives its figures (项目支出 under （2）项目支出, not inside the 三公 section)."""
     head = entity_grams(frame)
     return weights.known_coverage(head, bigrams(span.heading)) if head else 0.0
+
+
+_ITEM = re.compile(r"(?:^|[：:；;。，,])\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳])")
+
+
+def _of_unnamed_item(weights: TermWeights, frame: QuestionFrame, filled: Filled) -> float:
+    """Return 1 when the figures chosen are said of one item of a list ("2项：一是开展二次供水设施专项检查，检查
+    水厂6家次") whose own words the question does not use: the figure of the whole ("全年检查水厂40家次") answers it."""
+    span = filled.scored.span
+    if span.is_row or not filled.facts:
+        return 0.0
+    asked = bigrams(frame.text)
+    for fact in filled.facts:
+        before = span.text[: max(0, fact.start - span.start)]
+        marks = list(_ITEM.finditer(before))
+        if not marks:
+            continue
+        title = re.split(r"[，,；;。]", before[marks[-1].end() :], maxsplit=1)[0]
+        own = bigrams(title) - bigrams(f"{fact.label} {fact.subject} {counted_noun(fact)}")
+        if own and weights.known_coverage(own, asked) < BOUND:
+            return 1.0
+    return 0.0
 
 
 def _same_span(chosen: Sequence[Filled], scored: Scored) -> float:
