@@ -344,3 +344,13 @@ def test_a_locative_after_a_name_ends_the_name(ask: Ask) -> None:
 def test_a_figure_of_one_item_of_a_list_does_not_answer_for_the_whole(ask: Ask) -> None:
     record = ask("这一年检查了多少家次水厂？")
     assert "40家次" in record.answer and "6家次" not in record.answer
+
+
+def test_a_figure_whose_words_name_no_subject_is_of_the_topic_its_sentence_opened_with(ask: Ask) -> None:
+    record = ask("城乡供水一体化专项债项目的总投资是多少？")
+    assert not record.refused and "3.20亿元" in record.answer
+
+
+def test_the_topic_of_a_sentence_does_not_answer_for_a_part_of_it_the_sentence_never_names(ask: Ask) -> None:
+    record = ask("城乡供水一体化专项债项目中水厂改造的总投资是多少？")
+    assert "3.20亿元" not in record.answer.split("报告只提到")[0]

@@ -463,9 +463,10 @@ class Planner:
         """A rate named after a deed (回收率, 整改率) as the count of the deed over the count it is of, both
         stated in one sentence with one counter ("发放问卷500份，回收有效问卷460份")."""
         words = _RATE_WORD.findall(frame.text)
-        if not words and _PORTION.search(frame.text) and frame.head:
-            # "排查的渗漏点中，完成修复的比例": the portion of the whole that the head's deed names.
-            words = [frame.head + "率"]
+        deed = next((e for e in reversed(frame.entities) if e in frame.verbs), frame.head)
+        if not words and _PORTION.search(frame.text) and deed:
+            # "排查的渗漏点中，完成修复的比例": the portion of the whole that the deed named last (or the head) names.
+            words = [deed + "率"]
         for word in words:
             deeds = [t.word for t in segment(word[:-1]) if len(t.word) >= 2]
             found = _done_of_whole(pool, frame.entities, deeds[-1]) if deeds else None

@@ -20,6 +20,7 @@ from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
 from assistant.planner.model import Quote
 from index.facts import BUDGET_ROLES, Fact, Role
+from index.segment import names_something
 from index.text import bigrams, normalise
 
 BOUND = 0.5
@@ -209,6 +210,21 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
     return min(first, mean)
 
 
+def topic_binding(weights: TermWeights, frame: QuestionFrame, span: Span, fact: Fact) -> float:
+    """Return how well a figure whose own words name no subject ("其中涉及13个部门，总投资9.74亿元": 涉及) is bound
+    to the question's subject by what its sentence says before it, up to the last semicolon: the topic the
+    sentence opened with ("以“智慧园区项目”名义申报专项债，…总投资…"). As the heading binds, for less."""
+    if names_something(fact.subject):
+        return 0.0  # the figure names its own subject: its binding says whether it is the one asked
+    naming = [e for e in frame.entities if e not in frame.modifiers and e not in frame.verbs and e != frame.asked_noun]
+    if not naming:
+        return 0.0
+    before = bigrams(re.split(r"[；;]", span.text[: max(0, fact.start - span.start)])[-1])
+    # The subject and the head both: "机关运行经费中培训费支出多少" is not answered by what the 机关运行经费 spent.
+    asked = {naming[0], frame.head if frame.head in naming else naming[0]}
+    return 0.7 * min(entity_coverage(weights, frame, e, before) for e in asked)
+
+
 @dataclass(frozen=True)
 class Filled:
     """A span chosen for some slots, with the facts (or fillers) that fill them."""
@@ -253,7 +269,11 @@ def fill_span(
                 f
                 for f in span.facts
                 if _fits(frame, slot, f, report_year, loose=True)
-                and (unbound or max(binding(weights, frame, f), where if span.is_row else 0.0) >= bound)
+                and (
+                    unbound
+                    or max(binding(weights, frame, f), where if span.is_row else topic_binding(weights, frame, span, f))
+                    >= bound
+                )
             ]
             if slot.measure is None and _sub_entity(frame):
                 # "受益的5.6万人里，留守老人有多少": the figure of a part of the first entity is one its own
