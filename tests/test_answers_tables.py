@@ -354,3 +354,24 @@ def test_a_figure_whose_words_name_no_subject_is_of_the_topic_its_sentence_opene
 def test_the_topic_of_a_sentence_does_not_answer_for_a_part_of_it_the_sentence_never_names(ask: Ask) -> None:
     record = ask("城乡供水一体化专项债项目中水厂改造的总投资是多少？")
     assert "3.20亿元" not in record.answer.split("报告只提到")[0]
+
+
+def test_the_value_of_the_year_before_is_the_value_stated_less_the_year_s_stated_increase(ask: Ask) -> None:
+    record = ask("2023年底全县有多少个村级供水站点？")
+    assert "58个 − " in record.answer and "6个 = 52个" in record.answer
+
+
+def test_what_there_was_before_the_year_is_the_cumulative_count_less_what_the_year_added(ask: Ask) -> None:
+    record = ask("2024年以前全县建成了多少个水质监测点？")
+    assert "120个 − " in record.answer and "15个 = 105个" in record.answer
+    assert "（推算）" in record.answer
+
+
+def test_what_the_year_before_added_is_not_inferred_from_this_year_s_figures(ask: Ask) -> None:
+    record = ask("2023年全县新建了多少个水质监测点？")
+    assert "（推算）" not in record.answer and "105个" not in record.answer
+
+
+def test_a_value_of_the_year_before_is_not_inferred_from_a_rate_of_change(ask: Ask) -> None:
+    record = ask("2023年全县供水总量是多少？")
+    assert "（推算）" not in record.answer and "1,260万吨 ÷" not in record.answer and "1,200" not in record.answer

@@ -108,6 +108,7 @@ _EN_OPERATIONS = {
     "completion": "completion rate",
     "deduction": "points deducted",
     "net": "net change",
+    "earlier": "earlier value",
 }
 
 

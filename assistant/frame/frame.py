@@ -29,6 +29,7 @@ Operation = Literal[
     "completion",
     "deduction",
     "net",
+    "earlier",
     "max",
     "min",
 ]

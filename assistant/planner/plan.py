@@ -26,6 +26,7 @@ from assistant.planner.resolve import (
     BOUND,
     Filled,
     Slot,
+    asks_earlier,
     choose,
     fact_fills,
     lookup_fact,
@@ -39,7 +40,7 @@ from index.facts.roles import is_subsequence
 from index.figures import COUNT_UNITS
 from index.lexicon import load
 from index.models import Passage
-from index.segment import segment
+from index.segment import names_something, segment
 from index.structure import marker_of
 from index.text import bigrams
 
@@ -150,6 +151,12 @@ class Planner:
         found, missing = self._looked_up(frame, ranked, missing)
         chosen = [*chosen, *found]
         if not chosen:
+            if frame.operation == "lookup" and asks_earlier(frame, self.report_year):
+                # A value before the report's year that the report does not state, of the value it states and
+                # the year's change ("148条，较上年增加6条" -> 上年142条).
+                earlier = self._compute(frame, ranked, self._earlier_value)
+                if earlier is not None:
+                    return earlier
             if frame.answer_type == "rate" and frame.operation == "lookup":
                 # A rate the report does not state, of counts it does ("发放问卷500份，回收有效问卷460份").
                 derived = self._compute(frame, ranked, self._rate_of_counts)
@@ -416,6 +423,67 @@ class Planner:
             return []  # what is spent of a budget is at most the budget: a larger spending is another subject's
         label = "未支出（结余）" if spent.role in _SPEND and not done else f"未{done or '支出'}"
         return [ops.difference(label, budget, spent, "remaining")]
+
+    def _earlier_value(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """The value before the report's year: the value the report states less the change over the year it
+        states beside it in one sentence, of one counter — "较上年增加6条" (or plus a decrease), or what the year
+        added to a cumulative count ("累计建成58个，其中2024年新建6个"). Never from a change stated as a rate."""
+        entity = self._entity(frame)
+        families = ("count", "money", "measure", "duration")
+        inflows = load("genre")["flows"]["in"]
+
+        def of_the_year(f: Fact) -> bool:  # what the year added ("2024年新建6个"), not what there is
+            return self.report_year in f.label or any(w in f.label for w in inflows)
+
+        if any(w in frame.text for w in inflows):
+            return []  # "2023年新建了多少": what an earlier year added, which no stock less a change tells
+
+        current = pool.find(entity, self._any_measure(frame), families, where=lambda f: not of_the_year(f))
+        if current is None:
+            return []
+        same = _in_sentence_of(current)
+        previous_words = load("roles")["subjects"]["previous_period"]
+
+        def of_one_kind(f: Fact) -> bool:
+            return same(f) and f is not current and f.family == current.family and f.counter == current.counter
+
+        change = pool.find(
+            entity,
+            ("change",),
+            families,
+            where=lambda f: of_one_kind(f) and f.start > current.start and any(w in f.label for w in previous_words),
+        )
+        if frame.previous_period:
+            label = "上年数（推算）"
+        elif self.report_year in frame.years:
+            label = f"{self.report_year}年以前（推算）"
+        else:
+            label = f"{frame.years[0]}年（推算）"
+        if change is not None:
+            fell = any(w in change.label for w in ("减少", "下降", "降低", "少"))
+            if fell:
+                return [replace(ops.total(label, [current, change]), operation="earlier")]
+            if change.base > current.base:
+                return []
+            return [ops.difference(label, current, change, "earlier")]
+        if not any(w in current.label for w in ("累计", "总计", "共")):
+            return []
+        # What the year added, in the sentence of the cumulative count: of the entity, or of no subject of its own
+        # ("累计建成监测点120个，其中2024年新建15个").
+        added = next(
+            (
+                f
+                for f in pool.facts
+                if of_one_kind(f)
+                and of_the_year(f)
+                and f.period == "current"
+                and (pool.bind(entity, f) >= BOUND or not names_something(f.subject))
+            ),
+            None,
+        )
+        if added is None or added.base > current.base:
+            return []
+        return [ops.difference(label, current, added, "earlier")]
 
     def _unspent_of_deed(self, pool: Pool, entity: str, deed: str) -> list[Computation]:
         """What is not spent of the money a deed brought ("平台已拨付的资金还有多少没花出去"): the amount the
@@ -870,7 +938,9 @@ def _unit_prefix(entity: str, units: Sequence[str]) -> int:
         if prefix in _SELF or prefix in units:
             return size
         if prefix.endswith(_PLACE_END) and any(prefix in u for u in units):
-            return size  # the unit's own district or city ("番禺区" of 番禺区政务服务数据管理局)
+            return size  # the unit's own district or city ("青禾县" of 青禾县文化旅游局)
+        if any(prefix + end in u for end in _PLACE_END for u in units):
+            return size  # its name without 区/县 ("青禾" of 青禾县文化旅游局)
         if prefix.endswith(_ORG_END) and any(is_subsequence(prefix, u) for u in units):
             return size
     return 0

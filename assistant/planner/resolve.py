@@ -125,6 +125,31 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
     return slots or [Slot("text")]
 
 
+def asks_earlier(frame: QuestionFrame, report_year: str) -> bool:
+    """Tell whether a question asks a value before the report's year: of the year before (上年, 2023年底 in a
+    report of 2024), or before the year itself (2024年以前).
+
+    >>> from assistant.frame import build_frame
+    >>> asks_earlier(build_frame("2023年底全县有多少个供水站点？"), "2024")
+    True
+    >>> asks_earlier(build_frame("2024年以前建成了多少个供水站点？"), "2024")
+    True
+    >>> asks_earlier(build_frame("2024年建成了多少个供水站点？"), "2024")
+    False
+    """
+    if frame.previous_period:
+        return True
+    if not report_year.isdigit() or not frame.years:
+        return False
+    if all(y.isdigit() and int(y) == int(report_year) - 1 for y in frame.years):
+        return True
+    return _before_the_year(frame, report_year)
+
+
+def _before_the_year(frame: QuestionFrame, report_year: str) -> bool:
+    return bool(report_year) and re.search(report_year + r"年(?:以前|之前|前)", frame.text) is not None
+
+
 def period_ok(frame: QuestionFrame, fact: Fact, report_year: str) -> bool:
     """Tell whether a fact is of the period the question asks about."""
     other_years = [y for y in frame.years if y != report_year]
@@ -134,7 +159,7 @@ def period_ok(frame: QuestionFrame, fact: Fact, report_year: str) -> bool:
         and frame.operation in ("lookup", "sum", "average", "share", "remaining")
     ):
         return fact.period != "current" and (not fact.year or fact.year in other_years)
-    if frame.previous_period and frame.operation == "lookup":
+    if frame.operation == "lookup" and (frame.previous_period or _before_the_year(frame, report_year)):
         return fact.period == "previous"
     return fact.period == "current" or fact.role == "change"
 
