@@ -375,3 +375,10 @@ def test_what_the_year_before_added_is_not_inferred_from_this_year_s_figures(ask
 def test_a_value_of_the_year_before_is_not_inferred_from_a_rate_of_change(ask: Ask) -> None:
     record = ask("2023年全县供水总量是多少？")
     assert "（推算）" not in record.answer and "1,260万吨 ÷" not in record.answer and "1,200" not in record.answer
+
+
+def test_a_whole_the_question_names_by_its_figure_is_divided_into_the_part_its_sentence_says_the_deed_of(
+    ask: Ask,
+) -> None:
+    record = ask("1.50亿元专项债资金里，已经支付出去的占多大比例？")
+    assert "0.90亿元 ÷ " in record.answer and "1.50亿元 ≈ 60.00%" in record.answer

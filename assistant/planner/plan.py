@@ -42,7 +42,7 @@ from index.lexicon import load
 from index.models import Passage
 from index.segment import names_something, segment
 from index.structure import marker_of
-from index.text import bigrams
+from index.text import bigrams, normalise
 
 MIN_SCORE = 0.12
 _SECTION_BOUND = 0.6  # a section heading answers "which are the X" when it names X this well
@@ -621,6 +621,8 @@ class Planner:
         return [ops.against_stated(rate, stated) if stated is not None else rate]
 
     def _share(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        if of_stated := self._share_of_stated_whole(frame, pool):
+            return of_stated
         part_name, whole_name = _split_share(frame)
         named = [m.role for m in frame.measures if m.role not in ("share", "change", "rate")]
         # No measure named ("专用设备占固定资产原值的比例"): an amount or count of the part, of any role.
@@ -681,6 +683,39 @@ class Planner:
         if whole is None:
             return []
         return [ops.share(part, whole)]
+
+    def _share_of_stated_whole(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
+        """The share of a whole the question names by its own figure ("1.50亿元专项债资金里，已经支付的占多大比例"):
+        the report's figure of that value and subject is the whole; the part is the figure its sentence says the
+        deed asked of (支付, 拨付), after the figure or before it. Nothing when no such figure is stated."""
+        deeds = [m.word for m in frame.measures if m.role not in ("share", "rate", "change")]
+        deeds += [w for w in _deeds_asked(frame.text) if w]
+        if not frame.values or not deeds or not frame.entities:
+            return []
+        wholes = [
+            f
+            for f in pool.facts
+            if f.value in frame.values
+            and f.family in ("money", "count", "measure")
+            and f.period == "current"
+            and normalise(f.text) in frame.numbers
+            and max(pool.bind(e, f) for e in frame.entities) >= BOUND
+        ]
+        for whole in wholes:
+            same = _in_sentence_of(whole)
+            parts = [
+                f
+                for f in pool.facts
+                if same(f)
+                and f is not whole
+                and f.family == whole.family
+                and f.counter == whole.counter
+                and f.base <= whole.base
+                and any(w in f.label + f.after for w in deeds)
+            ]
+            if len(parts) == 1:
+                return [ops.share(parts[0], whole)]
+        return []
 
     def _members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str]) -> list[Fact]:
         """Return one fact per member of a group the question names (several entities, or a table's rows)."""
