@@ -382,3 +382,13 @@ def test_a_whole_the_question_names_by_its_figure_is_divided_into_the_part_its_s
 ) -> None:
     record = ask("1.50亿元专项债资金里，已经支付出去的占多大比例？")
     assert "0.90亿元 ÷ " in record.answer and "1.50亿元 ≈ 60.00%" in record.answer
+
+
+def test_who_was_commissioned_is_named_after_the_verb_not_the_unit_that_commissioned(ask: Ask) -> None:
+    record = ask("供水管网普查是委托哪家公司做的？")
+    assert not record.refused and "白沙工程咨询有限公司" in record.answer
+
+
+def test_a_commissioned_body_the_report_does_not_name_is_refused_not_answered_with_the_unit(ask: Ask) -> None:
+    record = ask("用水户满意度调查是委托哪家第三方机构做的？")
+    assert record.refused

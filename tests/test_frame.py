@@ -196,3 +196,8 @@ def test_the_year_a_question_is_scoped_to_names_nothing_and_a_compound_counter_s
     frame = build_frame("这一年检查了多少家次企业？")
     assert frame.entities == ("检查", "企业") and frame.counter == "家次"
     assert frame.describe() == "“这一年检查的企业数量”"
+
+
+def test_a_measure_word_that_qualifies_a_noun_is_no_figure_asked_of_a_who_question() -> None:
+    assert build_frame("营业厅满意度调查是委托哪家机构做的？").answer_types == ("name",)
+    assert build_frame("营业厅满意度是多少？").answer_type == "rate"

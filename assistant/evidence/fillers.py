@@ -130,14 +130,22 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                     (c for c, h in zip(cells, span.table.header, strict=False) if frame.asked_noun in h), label
                 )
                 return [Filler(kind, named, span.start)]
+        after = _object_of(frame, text)
         for pattern in patterns:
             for m in pattern.finditer(text):
-                name = m.group(0)
+                name, at = m.group(0), m.start()
+                if after is not None and at < after < m.end():
+                    name, at = text[after : m.end()], after  # "县水务局委托白沙咨询公司": the name after the verb
+                else:
+                    name = _noun_run(name)
+                    at = m.end() - len(name)
                 if _GENERIC_NAME.match(name) or normalise(name) in question or len(name) < 3:
                     continue
                 if not _names_something(name):
                     continue  # a suffix character that closes no noun (所 after 在)
-                found.append(Filler(kind, name, span.start + m.start()))
+                if after is not None and at < after:
+                    continue  # "委托哪家机构": the one commissioned follows 委托, the one who commissions precedes it
+                found.append(Filler(kind, name, span.start + at))
         return found
     if kind == "list":
         # Items separated by 、, numbered (一是…), or quoted one after another (“排水许可一件事”“…”).
@@ -173,6 +181,38 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
                     return [Filler(kind, cell, span.start + text.find(cell))]  # a row's 扣分原因 column
         return [Filler(kind, hit.group(0), span.start + hit.start())] if hit else []
     return [Filler(kind, text, span.start)]
+
+
+_WHICH_ASKED = re.compile(r"哪(?:一)?(?:家|个|位|所)")
+
+
+def _object_of(frame: QuestionFrame, text: str) -> int | None:
+    """Return where, in a span, the name asked must start when the question asks it as the object of a verb
+    ("是委托哪家机构做的": after 委托 in the span); None when the question puts no verb before 哪.
+
+    >>> from assistant.frame import build_frame
+    >>> _object_of(build_frame("调查是委托哪家机构做的？"), "县水务局委托白沙咨询公司开展调查")
+    6
+    >>> _object_of(build_frame("哪家单位承建的？"), "由白沙建设公司承建") is None
+    True
+    """
+    which = _WHICH_ASKED.search(frame.text)
+    if which is None:
+        return None
+    tokens = [t for t in segment(frame.text[: which.start()]) if t.word.strip()]
+    verb = tokens[-1].word if tokens else ""
+    if len(verb) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", verb) or verb not in text:
+        return None
+    return text.find(verb) + len(verb)
+
+
+def _noun_run(name: str) -> str:
+    """Return the end of a matched name that is one noun phrase: "县水务局委托白沙咨询公司" -> "白沙咨询公司"."""
+    tokens = segment(name)
+    for i in range(len(tokens) - 1, 0, -1):
+        if tokens[i - 1].flag.startswith("v") and not tokens[i - 1].flag.startswith("vn"):
+            return name[tokens[i].start :]
+    return name
 
 
 _ORDINAL = re.compile(

@@ -183,6 +183,10 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
             at = next((t.start for t in tokens if len(t.word) >= 2 and t.word.endswith("率")), -1)
             if at >= 0:
                 found.append((at, "rate"))
+    if not english and any(k in ("name", "date", "list", "reason", "purpose") for _, k in found):
+        # "满意度调查是委托哪家机构做的": a measure word that qualifies the noun after it names the subject; the
+        # question asks who, when or why, not that measure.
+        found = [(p, k) for p, k in found if k not in _FIGURE_KINDS or not _qualifies_noun(tokens, p)]
     many = None if english else _WHICH_MANY.search(text)
     if many is not None:
         # "哪几家企业": the names of several, not how many of them ("几家" alone would read as a count).
@@ -204,6 +208,20 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
         kinds.remove("yesno")
         kinds.append("yesno")
     return tuple(dict.fromkeys(kinds)) or ("text",)
+
+
+_FIGURE_KINDS = frozenset({"amount", "rate", "count", "score"})
+
+
+def _qualifies_noun(tokens: tuple[Token, ...], at: int) -> bool:
+    """Tell whether the word at an offset is followed at once by a noun it qualifies (满意度 | 调查).
+
+    >>> _qualifies_noun(segment("满意度调查由谁做"), 0), _qualifies_noun(segment("满意度是多少"), 0)
+    (True, False)
+    """
+    word = next((t for t in tokens if t.start == at), None)
+    following = next((t for t in tokens if word is not None and t.start == word.end), None)
+    return following is not None and (following.flag.startswith("n") or following.flag == "vn")
 
 
 def _operation(text: str, tokens: tuple[Token, ...], english: bool) -> Operation:
@@ -571,6 +589,8 @@ def _asked_noun(text: str) -> str:
 
     >>> _asked_noun("全县哪个地表水断面没有达到年度水质考核目标？")
     '断面'
+    >>> _asked_noun("调查是委托哪家第三方机构做的？")
+    '机构'
     """
     match = _WHICH.search(text)
     if not match or match.end() >= len(text):
@@ -578,8 +598,10 @@ def _asked_noun(text: str) -> str:
     tail = text[match.end() :]
     nouns: list[str] = []
     for token in segment(tail):
+        # "哪家第三方机构": a word the dictionary reads as a numeral but that holds a noun (第三方) is part of X.
+        wordlike = token.flag == "m" and re.search(r"[^\d一二三四五六七八九十百千万亿两第几]", token.word)
         if (
-            token.flag.startswith(("n", "v", "b", "j", "l"))
+            (token.flag.startswith(("n", "v", "b", "j", "l")) or wordlike)
             and _CJK.search(token.word)
             and token.word not in _frame_words()
         ):
