@@ -392,3 +392,8 @@ def test_who_was_commissioned_is_named_after_the_verb_not_the_unit_that_commissi
 def test_a_commissioned_body_the_report_does_not_name_is_refused_not_answered_with_the_unit(ask: Ask) -> None:
     record = ask("用水户满意度调查是委托哪家第三方机构做的？")
     assert record.refused
+
+
+def test_a_count_of_the_thing_asked_is_of_the_subject_its_sentence_opened_with(ask: Ask) -> None:
+    record = ask("县应急供水服务站一共能放多少张床？")
+    assert not record.refused and "24张" in record.answer

@@ -80,14 +80,30 @@ class Filler:
     fact: Fact | None = None
 
 
-def counter_ok(fact: Fact, counter: str) -> bool:
+def counted_asked(frame: QuestionFrame) -> str:
+    """Return the noun a "how many + counter" question counts ("多少张床" -> 床; "" when it names none).
+
+    >>> from assistant.frame import build_frame
+    >>> counted_asked(build_frame("宿舍一共能放多少张床？")), counted_asked(build_frame("解决了多少处？"))
+    ('床', '')
+    """
+    if not frame.counter:
+        return ""
+    found = re.search(r"(?:多少|几)" + re.escape(frame.counter) + r"([\u4e00-\u9fff]{1,4})", frame.text)
+    return found.group(1).rstrip("的呢吗") if found else ""
+
+
+def counter_ok(fact: Fact, counter: str, noun: str = "") -> bool:
+    """Tell whether a count answers a "how many + counter" question (of the noun it counts, when it names one)."""
     if not counter or counter == "个":
         return True  # 个 is the general measure word: "多少个行政处罚决定" counts 件 as well
     if fact.family in ("duration", "measure"):
         return counter in fact.unit or fact.unit in counter
     group = _COUNTER_GROUPS.get(counter, counter)
     if fact.counter == "个" and counter in _THING_COUNTERS:
-        return True  # 个 counts things of any kind: "解决了多少处" is answered by "管网漏损点26个"
+        # 个 counts things of any kind: "解决了多少处" is answered by "管网漏损点26个"; "多少张床" is not by
+        # "2个乡镇水厂", which counts another thing.
+        return not noun or any(ch in f"{fact.subject}{fact.label}{fact.after}" for ch in noun)
     return _COUNTER_GROUPS.get(fact.counter, fact.counter) == group or (counter in COUNT_UNITS and fact.counter == "")
 
 
@@ -99,7 +115,8 @@ def figure_fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[F
     for fact in span.facts:
         if fact.family not in families or normalise(fact.text) in asked or fact.value in frame.values:
             continue
-        if kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
+        noun = counted_asked(frame)
+        if kind == "count" and not any(counter_ok(fact, c, noun) for c in (frame.counters or (frame.counter,))):
             continue
         out.append(Filler(kind, fact.text, fact.start, fact))
     return out

@@ -10,6 +10,7 @@ from assistant.evidence.fillers import (
     FAMILIES,
     GRADE_HEADER,
     asks_counted_kind,
+    counted_asked,
     counter_ok,
     fillers,
     names_listed,
@@ -189,7 +190,8 @@ def _fits(frame: QuestionFrame, slot: Slot, fact: Fact, report_year: str, loose:
         return False
     if not period_ok(frame, fact, report_year) or fact.value in frame.values:
         return False
-    if slot.kind == "count" and not any(counter_ok(fact, c) for c in (frame.counters or (frame.counter,))):
+    noun = counted_asked(frame)
+    if slot.kind == "count" and not any(counter_ok(fact, c, noun) for c in (frame.counters or (frame.counter,))):
         return False
     return fact.role != "target" or (slot.measure is not None and slot.measure.role == "target")
 
@@ -236,11 +238,15 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
 
 
 def topic_binding(weights: TermWeights, frame: QuestionFrame, span: Span, fact: Fact) -> float:
-    """Return how well a figure whose own words name no subject ("其中涉及13个部门，总投资9.74亿元": 涉及) is bound
+    """Return how well a figure whose own words name no subject ("其中涉及5个乡镇，总投资3.20亿元": 涉及), or only
+    the thing the question counts ("宿舍…，核定床位60张" of 多少张床), is bound
     to the question's subject by what its sentence says before it, up to the last semicolon: the topic the
     sentence opened with ("以“智慧园区项目”名义申报专项债，…总投资…"). As the heading binds, for less."""
-    if names_something(fact.subject):
-        return 0.0  # the figure names its own subject: its binding says whether it is the one asked
+    noun = counted_asked(frame)
+    if names_something(fact.subject) and not (noun and noun in fact.subject):
+        # The figure names its own subject: its binding says whether it is the one asked. Unless that is the
+        # thing counted ("多少张床" of 核定床位320张): then the sentence's topic is whose it is.
+        return 0.0
     naming = [e for e in frame.entities if e not in frame.modifiers and e not in frame.verbs and e != frame.asked_noun]
     if not naming:
         return 0.0
@@ -393,7 +399,9 @@ def choose(
     top = ranked[0].score if ranked else 0.0
     # When some figure is clearly about the entity, a figure of a look-alike subject (水污染… for 大气污染…)
     # is another entity's: the bar rises to just below the best.
-    fitting = [f for s in pool for f in s.span.facts if any(fact_fills(slot, f) for slot in slots)]
+    fitting = [
+        f for s in pool for f in s.span.facts if any(_fits(frame, slot, f, report_year, loose=True) for slot in slots)
+    ]
     best = max((binding(weights, frame, f) for f in fitting if period_ok(frame, f, report_year)), default=0.0)
     bound = max(BOUND, best - 0.25)
     while remaining and pool:
