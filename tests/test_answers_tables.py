@@ -397,3 +397,13 @@ def test_a_commissioned_body_the_report_does_not_name_is_refused_not_answered_wi
 def test_a_count_of_the_thing_asked_is_of_the_subject_its_sentence_opened_with(ask: Ask) -> None:
     record = ask("县应急供水服务站一共能放多少张床？")
     assert not record.refused and "24张" in record.answer
+
+
+def test_how_much_a_figure_fell_on_the_year_before_is_the_change_the_report_states_not_its_goal(ask: Ask) -> None:
+    record = ask("全县水质投诉件数比上年降了多少？")
+    assert "15.0%" in record.answer and "10%" not in record.answer and "报告未提及" not in record.answer
+
+
+def test_every_figure_of_a_sentence_that_sets_goals_is_a_goal(facts: list[Fact]) -> None:
+    goal = next(f for f in facts if f.text == "10%" and "投诉" in f.label)
+    assert goal.role == "target"

@@ -78,6 +78,15 @@ _SLOT_NAMES: dict[str, str] = {
 
 def slots_of(frame: QuestionFrame) -> list[Slot]:
     """Return the slots of a frame: one per asked measure, else one per kind of answer."""
+    if (
+        frame.operation in ("difference", "growth")
+        and frame.previous_period
+        and frame.answer_type != "rate"
+        and frame.entities  # the change of a subject named; of nothing named, any change would do
+    ):
+        # "比上年降了多少", not computed from two years' figures: the change the report states answers it, as a
+        # rate or as an amount ("同比下降12.6%").
+        return [Slot("figure", Measure("change", "变化"))]
     slots: list[Slot] = []
     numeric_types = [t for t in frame.answer_types if t in FAMILIES and t != "figure"]
     seen_roles: set[str] = set()
@@ -211,7 +220,23 @@ def _loosely_fills(frame: QuestionFrame, slot: Slot, fact: Fact) -> bool:
 _NAMED_ROLES = frozenset({"rate", "share", "score", "weight", "target", "change"})
 # Measure words that name their role whatever the report calls it (满分 = 分值 = 权重).
 _GENERIC_MEASURES = frozenset(
-    {"比例", "得分", "分值", "满分", "权重", "评分", "自评得分", "总得分", "比重", "占比", "目标", "增长", "下降", "率"}
+    {
+        "比例",
+        "得分",
+        "分值",
+        "满分",
+        "权重",
+        "评分",
+        "自评得分",
+        "总得分",
+        "比重",
+        "占比",
+        "目标",
+        "增长",
+        "下降",
+        "率",
+        "变化",
+    }
 )
 
 

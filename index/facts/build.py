@@ -111,6 +111,7 @@ class _Builder:
         groups = [g.start - start for g in clause_groups(text, start, end)]
         clause_starts = [c.start - start for c in clauses(text, start, end)]
         reading = _Reading()
+        goals = _GOALS.match(text[start:end]) is not None
         for figure in figures:
             group = max((g for g in groups if g <= figure.start), default=0)
             if group != reading.group:
@@ -120,6 +121,8 @@ class _Builder:
                 role, word = "score", "得满分"  # "因此得满分4.4分": the score reached its full mark
             if figure.qualifier in _TARGET_QUALIFIERS:
                 role, word = "target", figure.qualifier  # "不少于1,200家次": a goal, not what was done
+            elif goals and role not in ("weight", "score"):
+                role, word = "target", "目标"  # "年度总体目标：…同比下降5%以上": every figure of it is a goal
             own = subject_of(figure.label, word)
             clause_from = max((c for c in clause_starts if c <= figure.start), default=0)
             before = text[start + clause_from : start + figure.start]
@@ -222,6 +225,8 @@ class _Builder:
 _FAMILY_DEFAULT: dict[str, Role] = {"money": "amount", "percent": "rate", "count": "count", "score": "score"}
 _LABEL_PARAGRAPH = 20
 _TARGET_QUALIFIERS = frozenset({"不低于", "不少于", "不高于", "不超过", "≥", "≤"})
+# A sentence that opens by saying it sets goals ("年度总体目标：…", "绩效目标为：…"); not one that reports them met.
+_GOALS = re.compile(r"^\s*(?![^，。；：:]*(?:完成|实现|达到|超额|超过))[^，。；：:]{0,10}目标(?:为|是)?[：:]")
 _BREAKDOWN = re.compile(r"^(?:其中|包括|含)[：:]?")
 _COMPARISON = re.compile(r"^(?:比|较|相比|与)")
 _MONEY_ROLES = frozenset({"adjusted_budget", "initial_budget", "budget", "spending", "income", "adjustment"})
