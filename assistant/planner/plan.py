@@ -153,7 +153,7 @@ class Planner:
         if not chosen:
             if frame.operation == "lookup" and asks_earlier(frame, self.report_year):
                 # A value before the report's year that the report does not state, of the value it states and
-                # the year's change ("148条，较上年增加6条" -> 上年142条).
+                # the year's change ("58个，较上年增加6个" -> 上年52个).
                 earlier = self._compute(frame, ranked, self._earlier_value)
                 if earlier is not None:
                     return earlier

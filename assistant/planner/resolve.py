@@ -85,7 +85,7 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
         and frame.entities  # the change of a subject named; of nothing named, any change would do
     ):
         # "比上年降了多少", not computed from two years' figures: the change the report states answers it, as a
-        # rate or as an amount ("同比下降12.6%").
+        # rate or as an amount ("水质投诉件数同比下降15.0%").
         return [Slot("figure", Measure("change", "变化"))]
     slots: list[Slot] = []
     numeric_types = [t for t in frame.answer_types if t in FAMILIES and t != "figure"]
@@ -270,13 +270,13 @@ def topic_binding(weights: TermWeights, frame: QuestionFrame, span: Span, fact: 
     noun = counted_asked(frame)
     if names_something(fact.subject) and not (noun and noun in fact.subject):
         # The figure names its own subject: its binding says whether it is the one asked. Unless that is the
-        # thing counted ("多少张床" of 核定床位320张): then the sentence's topic is whose it is.
+        # thing counted ("多少张床" of 核定床位24张): then the sentence's topic is whose it is.
         return 0.0
     naming = [e for e in frame.entities if e not in frame.modifiers and e not in frame.verbs and e != frame.asked_noun]
     if not naming:
         return 0.0
     before = bigrams(re.split(r"[；;]", span.text[: max(0, fact.start - span.start)])[-1])
-    # The subject and the head both: "机关运行经费中培训费支出多少" is not answered by what the 机关运行经费 spent.
+    # The subject and the head both: "专项债项目中水厂改造的总投资" is not answered by the project's own figure.
     asked = {naming[0], frame.head if frame.head in naming else naming[0]}
     return 0.7 * min(entity_coverage(weights, frame, e, before) for e in asked)
 
