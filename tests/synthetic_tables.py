@@ -6,7 +6,7 @@ measure and the caption the project), a score summary whose headers state the we
 an execution rate that its own two figures contradict (restated in the project's prose), a stated average, a 合计 row labelled in the 序号 column, a grade column,
 the companies a fund is paid to (named once, counted in a decoy list), a platform whose sub-sections speak of it
 only as 平台, counts a rate is made of (问卷 handed out and returned), what came in and went out of a count (with and without the net stated), a list counted by the report itself beside a counted list of another kind, money paid out of a budget
-(拨付) and spent, counts stated with the year's change (较上年增加, 其中当年新建) or only a rate of it, and details the report never gives (a contractor, a split of the people served, a rate it does
+(拨付) and spent, a sentence announcing numbered items (如下：), counts stated with the year's change (较上年增加, 其中当年新建) or only a rate of it, and details the report never gives (a contractor, a split of the people served, a rate it does
 not report).
 """
 
@@ -49,6 +49,11 @@ REPORT = """白沙县水务局2024年度项目支出绩效自评报告
 县水务局营业厅推行周末延时服务，提供报装、缴费等事项的延时办理。营业厅运行经费预算20.00万元，支出18.00万元，占项目支出总额的1.51%。
 营业厅面向用水户发放服务评价问卷500份，回收有效问卷460份。县水务局委托第三方调查机构开展用水户满意度调查。县水务局委托白沙工程咨询有限公司开展供水管网普查。
 县水务局从服务态度、办理时限、环境卫生和投诉处理4个方面考核营业厅。营业厅年度服务考核结果为良好。营业厅业务依据《白沙县供水条例》、《营业服务规范》和《水费收费办法》办理，由县自来水营业所承办。营业厅所办的业务分为三类：报装受理、缴费结算、故障报修。
+（六）其他专项支出
+2024年共实施水源保护项目3个，各项目情况如下：
+（1）水源地隔离防护工程。完成隔离网建设12公里。
+（2）水源地标志设置工程。设置标志牌40块。
+（3）水源地巡查能力建设。配备巡查无人机2架。
 三、综合评价
 表3 2024年度项目自评得分汇总表
 项目名称 | 预算执行率(10分) | 产出指标(50分) | 效益指标(30分) | 满意度指标(10分) | 自评得分 | 评价等次

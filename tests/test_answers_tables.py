@@ -407,3 +407,10 @@ def test_how_much_a_figure_fell_on_the_year_before_is_the_change_the_report_stat
 def test_every_figure_of_a_sentence_that_sets_goals_is_a_goal(facts: list[Fact]) -> None:
     goal = next(f for f in facts if f.text == "10%" and "投诉" in f.label)
     assert goal.role == "target"
+
+
+def test_which_the_n_things_are_is_the_numbered_items_a_sentence_announces(ask: Ask) -> None:
+    record = ask("2024年实施的3个水源保护项目分别是哪些？")
+    for name in ("水源地隔离防护工程", "水源地标志设置工程", "水源地巡查能力建设"):
+        assert name in record.answer
+    assert "无人机" not in record.answer  # the items' titles, not their bodies

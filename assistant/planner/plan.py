@@ -195,8 +195,30 @@ class Planner:
             found.append(Filled(scored, (slot,), (fact,), (fact.start,)))
         return found, left
 
+    def _announced(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        """Answer "which are the N X" with the numbered items a sentence announces ("共实施项目6个，各项目执行情况
+        如下：" then （1）…（6）): the items after it in its section, as many as the question counts, if it counts."""
+        expected = _group_size(frame.text)
+        for scored in ranked[:3]:
+            span = scored.span
+            if span.is_row or not re.search(r"如下[：:]\s*$", span.text):
+                continue
+            if span_binding(self.weights, frame, span, strict=False) < BOUND:
+                continue
+            key = (span.passage.document_id, span.passage.section_path)
+            items = [item for item in self._items(key) if item[1] > span.start]
+            if len(items) < 2 or (expected and len(items) != expected):
+                continue
+            quotes = []
+            for passage, start, title in items[:_MAX_ITEMS]:
+                quotes.append(Quote(Span(passage, 0, start, start + len(title), title, passage.section, ""), title))
+            return Plan(frame, "answer", quotes=quotes)
+        return None
+
     def _sections(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
         """Answer "which are the X" with the headings of the section the report gives X (its sub-sections)."""
+        if (announced := self._announced(frame, ranked)) is not None:
+            return announced
         best: tuple[float, tuple[str, tuple[str, ...]]] | None = None
         for scored in ranked[:6]:
             path = scored.span.passage.section_path
