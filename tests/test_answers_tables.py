@@ -414,3 +414,13 @@ def test_which_the_n_things_are_is_the_numbered_items_a_sentence_announces(ask: 
     for name in ("水源地隔离防护工程", "水源地标志设置工程", "水源地巡查能力建设"):
         assert name in record.answer
     assert "无人机" not in record.answer  # the items' titles, not their bodies
+
+
+def test_which_members_are_below_a_bound_are_picked_from_the_group_s_rows_with_their_rates(ask: Ask) -> None:
+    record = ask("哪个项目的执行率低于90%？")
+    assert "河道清淤整治项目（68.60%）" in record.answer and "农村供水保障工程（" not in record.answer
+
+
+def test_a_bound_no_member_passes_is_said_with_every_member_s_rate(ask: Ask) -> None:
+    record = ask("哪些项目的执行率低于50%？")
+    assert "没有低于50%的" in record.answer and "68.60%" in record.answer

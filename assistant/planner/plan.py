@@ -131,6 +131,8 @@ class Planner:
             extreme = self._extreme(frame, ranked)
             if extreme is not None:
                 return extreme
+        if (below := self._beyond(frame, ranked)) is not None:
+            return below
         if frame.operation != "lookup":
             stated = self._stated(frame, ranked)
             if stated is not None and frame.operation in ("average", "share", "sum"):
@@ -739,16 +741,61 @@ class Planner:
                 return [ops.share(parts[0], whole)]
         return []
 
-    def _members(self, frame: QuestionFrame, pool: Pool, roles: Sequence[str]) -> list[Fact]:
-        """Return one fact per member of a group the question names (several entities, or a table's rows)."""
+    def _beyond(self, frame: QuestionFrame, ranked: Sequence[Scored]) -> Plan | None:
+        """Answer "which of the group are below (above) N%" ("哪几个项目执行率低于85%") from one rate per member of
+        the group, each named with its rate; None when the question sets no such bound or no group is found."""
+        bound = _BEYOND.search(frame.text)
+        if bound is None or not _WHICH_ASKED.search(frame.text):
+            return None
+        limit = float(bound.group(2))
+        below = bound.group(1) in _BELOW
+        # The comparison names no member: an entity is cut before it ("重点项目执行率低于" -> 重点项目执行率), and
+        # that names the group the members are of.
+        cut = [e.split(bound.group(1))[0] for e in frame.entities]
+        group = next((c for c, e in zip(cut, frame.entities, strict=True) if c != e and len(c) >= 2), "")
+        kept = tuple(c for c in cut if len(c) >= 2)
+        frame = replace(frame, entities=kept, head=group or (frame.head if frame.head in kept else ""))
+        pool = self._pool(ranked)
+        named = [m.role for m in frame.measures if m.role in ("rate", "share")] or ["rate"]
+        # The count the question gives is of the members picked ("两个项目低于85%"), not of the group.
+        members = [m for m in self._members(frame, pool, named, 0) if m.subject and m.family == "percent"]
+        if len(members) < 2:
+            return None
+        picked = [m for m in members if (m.value_used < limit if below else m.value_used > limit)]
+        word = f"{bound.group(1)}{bound.group(2)}%"
+        listing = "、".join(f"{m.subject}{ops.shown(m)}" for m in members)
+        if not picked:
+            plan = Plan(frame, "answer", quotes=[q for m in members[:2] if (q := self._fact_quote(frame, m, ranked))])
+            plan.notes.append(f"{len(members)}项中没有{word}的；各项为{listing}")
+            return plan
+        quotes = []
+        for member in picked:
+            quote = self._fact_quote(frame, member, ranked)
+            if quote is not None and quote.span.is_row:
+                # A row is quoted by the one cell compared, not by every cell of it.
+                quote = replace(quote, text=f"{member.subject}：{member.column}{ops.shown(member)}", prefix="")
+            if quote is not None:
+                quotes.append(quote)
+        if not quotes:
+            return None
+        plan = Plan(frame, "answer", quotes=quotes)
+        chosen = "、".join(f"{m.subject}（{ops.shown(m)}）" for m in picked)
+        plan.notes.append(f"{len(members)}项中{word}的是{chosen}")
+        return plan
+
+    def _members(
+        self, frame: QuestionFrame, pool: Pool, roles: Sequence[str], expected: int | None = None
+    ) -> list[Fact]:
+        """Return one fact per member of a group the question names (several entities, or a table's rows), as many
+        as the question counts (`expected`: that count; 0 for any, and then the entities name the group only)."""
         entities = [e for e in frame.entities if e]
         families = ("money", "count", "score", "percent")
-        if len(entities) >= 2:
+        if len(entities) >= 2 and expected is None:
             found = [pool.find(e, roles, families) for e in entities]
             members = [f for f in found if f is not None]
             if len(members) == len(entities) and len({m.start for m in members}) == len(members):
                 return members
-        expected = _group_size(frame.text)
+        expected = _group_size(frame.text) if expected is None else expected
         for table_facts in _by_table(pool.facts, roles):
             rows = [f for f in table_facts if not ops.is_total(f)]
             if expected and len(rows) != expected:
@@ -981,6 +1028,10 @@ class Planner:
             plan.notes.append(f"{len(members)}项中{word}的是{'、'.join(ties)}（{ops.shown(best)}）；各项为{listing}")
             return plan
         return None
+
+
+_BEYOND = re.compile(r"(低于|不到|不足|未达到?|小于|少于|高于|超过|大于|多于)\s*(\d+(?:\.\d+)?)\s*%")
+_BELOW = frozenset({"低于", "不到", "不足", "未达", "未达到", "小于", "少于"})
 
 
 _SELF = ("分局", "我局", "本局", "局里", "本部门", "部门", "我部门", "本单位", "单位", "全局", "局机关")
