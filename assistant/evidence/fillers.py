@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.evidence.spans import Span
 from assistant.frame import AnswerType, QuestionFrame
@@ -87,9 +88,14 @@ def counted_asked(frame: QuestionFrame) -> str:
     >>> counted_asked(build_frame("宿舍一共能放多少张床？")), counted_asked(build_frame("解决了多少处？"))
     ('床', '')
     """
-    if not frame.counter:
+    return _counted_asked(frame.text, frame.counter)
+
+
+@lru_cache(maxsize=1024)
+def _counted_asked(text: str, counter: str) -> str:
+    if not counter:
         return ""
-    found = re.search(r"(?:多少|几)" + re.escape(frame.counter) + r"([\u4e00-\u9fff]{1,4})", frame.text)
+    found = re.search(r"(?:多少|几)" + re.escape(counter) + r"([\u4e00-\u9fff]{1,4})", text)
     return found.group(1).rstrip("的呢吗") if found else ""
 
 
@@ -112,10 +118,10 @@ def figure_fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[F
     families = FAMILIES[kind]
     asked = set(frame.numbers)
     out: list[Filler] = []
+    noun = counted_asked(frame)
     for fact in span.facts:
         if fact.family not in families or normalise(fact.text) in asked or fact.value in frame.values:
             continue
-        noun = counted_asked(frame)
         if kind == "count" and not any(counter_ok(fact, c, noun) for c in (frame.counters or (frame.counter,))):
             continue
         out.append(Filler(kind, fact.text, fact.start, fact))
@@ -200,7 +206,7 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
     return [Filler(kind, text, span.start)]
 
 
-_WHICH_ASKED = re.compile(r"哪(?:一)?(?:家|个|位|所)")
+_WHICH_ONE = re.compile(r"哪(?:一)?(?:家|个|位|所)")
 
 
 def _object_of(frame: QuestionFrame, text: str) -> int | None:
@@ -213,7 +219,7 @@ def _object_of(frame: QuestionFrame, text: str) -> int | None:
     >>> _object_of(build_frame("哪家单位承建的？"), "由白沙建设公司承建") is None
     True
     """
-    which = _WHICH_ASKED.search(frame.text)
+    which = _WHICH_ONE.search(frame.text)
     if which is None:
         return None
     tokens = [t for t in segment(frame.text[: which.start()]) if t.word.strip()]

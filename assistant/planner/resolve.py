@@ -264,9 +264,9 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
 
 def topic_binding(weights: TermWeights, frame: QuestionFrame, span: Span, fact: Fact) -> float:
     """Return how well a figure whose own words name no subject ("其中涉及5个乡镇，总投资3.20亿元": 涉及), or only
-    the thing the question counts ("宿舍…，核定床位60张" of 多少张床), is bound
-    to the question's subject by what its sentence says before it, up to the last semicolon: the topic the
-    sentence opened with ("以“智慧园区项目”名义申报专项债，…总投资…"). As the heading binds, for less."""
+    the thing the question counts ("宿舍…，核定床位60张" of 多少张床), is bound to the question's subject by what
+    its sentence says before it, up to the last semicolon: the topic the sentence opened with ("以“城乡供水一体化”
+    名义申报专项债，…总投资…"). As the heading binds, for less."""
     noun = counted_asked(frame)
     if names_something(fact.subject) and not (noun and noun in fact.subject):
         # The figure names its own subject: its binding says whether it is the one asked. Unless that is the
