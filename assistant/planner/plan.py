@@ -484,13 +484,13 @@ class Planner:
         else:
             label = f"{frame.years[0]}年（推算）"
         if change is not None:
-            fell = any(w in change.label for w in ("减少", "下降", "降低", "少"))
+            fell = any(w in change.label for w in load("genre")["earlier"]["fell"])
             if fell:
                 return [replace(ops.total(label, [current, change]), operation="earlier")]
             if change.base > current.base:
                 return []
             return [ops.difference(label, current, change, "earlier")]
-        if not any(w in current.label for w in ("累计", "总计", "共")):
+        if not any(w in current.label for w in load("genre")["earlier"]["cumulative"]):
             return []
         # What the year added, in the sentence of the cumulative count: of the entity, or of no subject of its own
         # ("累计建成监测点120个，其中2024年新建15个").
