@@ -62,10 +62,10 @@ def add_vocabulary(words: Iterable[str]) -> None:
     with _LOCK:
         for word in words:
             word = word.strip()
-            if 2 <= len(word) <= 16 and word not in _ADDED and not any(ch.isspace() for ch in word):
-                if not known.get(word):  # a word of the dictionary keeps its part of speech (涉及 stays a verb)
-                    jieba.add_word(word, freq=None, tag="nz")
-                _ADDED.add(word)
+            # A word of the dictionary keeps its part of speech (涉及 stays a verb); one added once is known after.
+            if 2 <= len(word) <= 16 and not known.get(word) and not any(ch.isspace() for ch in word):
+                jieba.add_word(word, freq=None, tag="nz")
+                _ADDED.add(word)  # only the words added: `_base_words` reads a phrase without them
         _segment.cache_clear()
 
 

@@ -201,3 +201,10 @@ def test_the_year_a_question_is_scoped_to_names_nothing_and_a_compound_counter_s
 def test_a_measure_word_that_qualifies_a_noun_is_no_figure_asked_of_a_who_question() -> None:
     assert build_frame("营业厅满意度调查是委托哪家机构做的？").answer_types == ("name",)
     assert build_frame("营业厅满意度是多少？").answer_type == "rate"
+
+
+def test_a_dictionary_noun_a_report_also_uses_as_a_subject_still_names_something() -> None:
+    from index.segment import add_vocabulary, names_something
+
+    add_vocabulary(["车辆", "按期完成"])
+    assert names_something("车辆") and not names_something("按期完成")

@@ -501,7 +501,7 @@ class Planner:
                 if of_one_kind(f)
                 and of_the_year(f)
                 and f.period == "current"
-                and (pool.bind(entity, f) >= BOUND or not names_something(f.subject))
+                and (pool.bind(entity, f) >= BOUND or not names_something(_without(f.subject, inflows)))
             ),
             None,
         )
@@ -1213,6 +1213,13 @@ def _done_of_whole(pool: Pool, names: Sequence[str], done: str) -> tuple[Fact, F
         if wholes and max((pool.bind(e, f) for e in names for f in (part, wholes[-1])), default=0.0) >= BOUND:
             return wholes[-1], part
     return None
+
+
+def _without(text: str, words: Sequence[str]) -> str:
+    """Return a text with the words taken out ("新建" of 新建: the flow word names no subject)."""
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, "")
+    return text
 
 
 def _deed_group(deed: str) -> tuple[str, ...]:
