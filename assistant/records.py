@@ -67,3 +67,32 @@ class ChatTurn(BaseModel):
 
     role: Literal["user", "assistant"]
     content: str
+
+
+class FindingPassage(BaseModel):
+    """A passage a finding rests on, with the finding's figures marked in it."""
+
+    passage_id: str
+    section: str
+    page: int | None = None
+    text: str
+    marks: list[tuple[int, int]] = Field(
+        default_factory=list, description="Character spans of the finding's figures in `text`."
+    )
+
+
+class FindingView(BaseModel):
+    """One audit finding of a report as the 报告核查 view and `GET /api/audit` show it."""
+
+    document_id: str
+    document: str
+    severity: Literal["成立", "提示", "不一致"]
+    kind: str
+    kind_label: str = Field(description="What kind of relation, in Chinese (完成率、分项合计…).")
+    claim: str
+    formula: str
+    stated: str
+    computed: str
+    holds: bool
+    section: str
+    passages: list[FindingPassage] = Field(default_factory=list)

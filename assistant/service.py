@@ -8,8 +8,9 @@ from typing import Any
 from assistant.answerers.base import Answerer
 from assistant.chain import AnswerChain, QuestionError, StreamEvent, Turn
 from assistant.corpus import Corpus, open_corpus
+from assistant.figures.review import Show, review
 from assistant.knowledge import Knowledge, KnowledgeCache, build_knowledge
-from assistant.records import AnswerRecord, ChatTurn
+from assistant.records import AnswerRecord, ChatTurn, FindingView
 from assistant.settings import Settings
 from index.models import Document
 from index.sentences import SentenceVectors
@@ -47,6 +48,10 @@ class Assistant:
     def findings(self) -> list[Any]:
         """Return the audit findings of the current corpus."""
         return list(self.knowledge.get().findings)
+
+    def review(self, document_ids: Sequence[str] | None = None, show: Show = "failing") -> list[FindingView]:
+        """Return the audit findings a reviewer reads (the 报告核查 view), with the passages they rest on."""
+        return review(self.knowledge.get(), document_ids, show)
 
     def ask(
         self,

@@ -44,7 +44,13 @@ def test_seed_audit_finds_exactly_the_failing_relations(
         ("unit_slip", "17,865.48元"),
         ("score_weight", "49.4分"),  # 各项均称满分 (10 + 10 + 4.4 + 25) but the weight is 50
         ("outline", "（三）"),  # two （三） under 一、
+        ("count", "5个"),  # 5个关键性二级指标 announced, four items scored after 具体为：
     }
+
+
+def test_seed_sum_off_by_the_last_digit_is_a_note(seed_findings: list[AuditFinding]) -> None:
+    notes = [f for f in seed_findings if "= 18,977.95万元" in f.formula and f.kind == "sum"]
+    assert notes and all(f.holds and f.severity == "提示" for f in notes)
 
 
 @pytest.mark.parametrize(
@@ -322,3 +328,25 @@ def test_the_rules_are_registered_once_each() -> None:
     assert {"rates", "table_totals", "breakdowns", "shares", "scores", "adjustments", "changes", "per_unit"} <= set(
         registered()
     )
+
+
+def test_each_report_version_is_audited_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.figures.audit as audit
+
+    audited: list[str] = []
+    real = audit.audit_document
+
+    def counting(view: audit.ReportView) -> list[AuditFinding]:
+        audited.append(view.document.name)
+        return real(view)
+
+    monkeypatch.setattr(audit, "audit_document", counting)
+    first = _doc(SYNTHETIC_OK + "（注：第一份）\n", name="first")
+    second = _doc(SYNTHETIC_OK + "（注：第二份）\n", name="second")
+    alone = audit_report([first])
+    together = audit_report([first, second])
+    assert audited == ["first", "second"]  # adding a report does not audit the first one again
+    assert [f.claim for f in together[: len(alone)]] == [f.claim for f in alone]
+    changed = _doc(SYNTHETIC_OK.replace("510.00万元", "520.00万元") + "（注：第一份）\n", name="first")
+    assert _failing(audit_report([changed]))  # a new version of a report is audited anew
+    assert audited == ["first", "second", "first"]

@@ -53,6 +53,7 @@ def test_audit_json_lists_relations_with_the_failing_ones(indexed: Path) -> None
         "17,865.48元",
         "49.4分",  # every item "得满分", yet their sum is 49.4 of a weight of 50
         "（三）",  # the outline numbers （三） twice under 一、
+        "5个",  # 5个关键性二级指标 announced, four items scored after it
     }
 
 

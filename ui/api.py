@@ -1,4 +1,4 @@
-"""The HTTP API for the portal: ask (whole or streamed as SSE), documents, feedback, health."""
+"""The HTTP API for the portal: ask (whole or streamed as SSE), documents, the report audit, feedback, health."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, model_validator
 
-from assistant.records import AnswerRecord, ChatTurn
+from assistant.records import AnswerRecord, ChatTurn, FindingView
 from assistant.service import Assistant, QuestionError, StreamEvent
 from assistant.settings import Settings
 from ui.feedback import FeedbackStore, UnknownRecord
@@ -131,6 +131,26 @@ def build_router(assistant: Assistant, store: FeedbackStore, settings: Settings)
     def documents() -> list[DocumentOut]:
         """列出已索引的报告。"""
         return [DocumentOut(**vars(d)) for d in assistant.corpus.documents()]
+
+    @router.get(
+        "/api/audit",
+        response_model=list[FindingView],
+        responses={**errors, 404: {"model": ErrorOut}},
+        tags=["报告核查"],
+    )
+    def audit(
+        document: Annotated[list[str] | None, Query(description="只看这些报告（id，可重复）；省略则看全部。")] = None,
+        show: Annotated[
+            Literal["failing", "notes", "all"],
+            Query(description="failing：不一致；notes：再加舍入级的提示；all：全部数字关系。"),
+        ] = "failing",
+    ) -> Any:
+        """报告核查：报告自身数字关系的复算结果（完成率、合计、占比、得分、单位笔误、前后不一致等），附所在段落。"""
+        known = {d.id for d in assistant.corpus.documents()}
+        unknown = [d for d in document or [] if d not in known]
+        if unknown:
+            return error(404, f"没有这份报告：{'、'.join(unknown)}。")
+        return assistant.review(document, show)
 
     @router.post(
         "/api/documents", tags=["报告"], responses={**errors, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}}

@@ -1,4 +1,5 @@
-"""The Gradio web chat, in Chinese: streamed answers with citations and figure badges, feedback, documents panel."""
+"""The Gradio web chat, in Chinese: streamed answers with citations and figure badges, feedback, documents panel,
+and the 报告核查 tab (each report's audit findings with their passages)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from index.store import StoreError
 from ui.feedback import FeedbackStore, Rating
 from ui.render import (
     CSS,
+    REVIEW_CSS,
     documents_list,
     history_from_messages,
     message_text,
     record_id_of,
     render_error,
     render_record,
+    render_review,
     render_streaming,
 )
 from ui.uploads import UploadError, display_name, index_upload, store_upload
@@ -37,6 +40,10 @@ TITLE = "报告问答助手"
 INTRO = (
     "针对部门整体支出绩效自评报告提问。回答中的每个数字都经代码核对，"
     "标注 **已核验 / 计算得出 / 报告自相矛盾 / 不一致 / 未核验**；点开引用可查看原文。"
+)
+REVIEW_INTRO = (
+    "复算报告自身的数字关系：完成率、分项合计、占比、得分与分值、预算调整、增减变化、单位笔误、前后数值不一致、"
+    "所列事项数目和标题编号。**不一致**须复核；**提示**为舍入级差异，勾选后显示。点开一条可查看复算算式和原文。"
 )
 EMBED_CSS = """
 #ra-header, #ra-examples, footer { display: none !important; }
@@ -124,6 +131,25 @@ class ChatHandlers:
         self.store.set_comment(int(feedback_id), text)
         return "", gr.update(visible=False), "已收到您的意见，谢谢！"
 
+    # -- report audit ------------------------------------------------------------------------------
+    def review_choices(self, current: str | None = None) -> Any:
+        """Return the report choices of the 报告核查 view, keeping the one shown when it is still indexed."""
+        docs = self.assistant.corpus.documents()
+        ids = [d.id for d in docs]
+        value = current if current in ids else (ids[0] if ids else None)
+        return gr.update(choices=[(d.name, d.id) for d in docs], value=value)
+
+    def review(self, document_id: str | None, notes: bool) -> str:
+        """Return the findings of one report: 不一致 always, 提示 when asked."""
+        names = {d.id: d.name for d in self.assistant.corpus.documents()}
+        if not document_id or document_id not in names:
+            return render_review([], "", notes)
+        try:
+            findings = self.assistant.review([document_id], "notes" if notes else "failing")
+        except (StoreError, CatalogError) as exc:
+            return render_error(f"服务暂时不可用：{exc}")
+        return render_review(findings, names[document_id], notes)
+
     # -- documents ---------------------------------------------------------------------------------
     def documents(self, selected: list[str] | None = None) -> tuple[Any, ...]:
         """Return the report choices (all ticked unless a selection is kept) and the documents table."""
@@ -180,48 +206,57 @@ def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings,
         last_feedback = gr.State(None)
         with gr.Column(elem_id="ra-header"):
             gr.Markdown(f"# {TITLE}\n{INTRO}")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=360):
-                chatbot = gr.Chatbot(
-                    label="对话",
-                    elem_id="ra-chat",
-                    height=620 if not embed else 520,
-                    feedback_options=("Like", "Dislike"),
-                    buttons=["copy"],
-                    layout="bubble",
-                    placeholder="请在下方输入问题，回答会附上引用原文和数字核验结果。",
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        show_label=False,
-                        placeholder="请输入问题，例如：2023年预算完成率是多少？",
-                        elem_id="ra-question",
-                        scale=6,
-                        lines=1,
-                        max_lines=4,
-                        autofocus=not embed,
+        with gr.Tabs(elem_id="ra-tabs"):
+            with gr.Tab("问答", id="chat", elem_id="ra-tab-chat"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=360):
+                    chatbot = gr.Chatbot(
+                        label="对话",
+                        elem_id="ra-chat",
+                        height=620 if not embed else 520,
+                        feedback_options=("Like", "Dislike"),
+                        buttons=["copy"],
+                        layout="bubble",
+                        placeholder="请在下方输入问题，回答会附上引用原文和数字核验结果。",
                     )
-                    send = gr.Button("发送", variant="primary", elem_id="ra-send", scale=1, min_width=80)
-                    clear = gr.Button("清空对话", elem_id="ra-clear", scale=1, min_width=80)
-                feedback_note = gr.Markdown(elem_id="ra-feedback-note")
-                with gr.Row(visible=False, elem_id="ra-comment-row") as comment_row:
-                    comment = gr.Textbox(label="补充意见（可选）", elem_id="ra-comment", scale=5)
-                    comment_send = gr.Button("提交意见", elem_id="ra-comment-send", scale=1)
-                with gr.Column(elem_id="ra-examples"):
-                    gr.Examples(EXAMPLES, inputs=question, label="示例问题")
-            with gr.Column(scale=1, min_width=260), gr.Accordion("报告", open=not embed, elem_id="ra-documents"):
-                selection = gr.CheckboxGroup(label="查询范围（不选则查询全部报告）", elem_id="ra-doc-choice")
-                table = gr.Markdown(elem_id="ra-doc-table")
-                upload = gr.File(
-                    # No file_types filter: the browser would refuse other files with an English pop-up;
-                    # check_suffix refuses them in Chinese instead.
-                    label=f"上传报告（{format_names()}）",
-                    file_count="single",
-                    type="filepath",
-                    elem_id="ra-upload",
-                )
-                upload_send = gr.Button("上传并索引", elem_id="ra-upload-send")
-                upload_status = gr.Markdown(elem_id="ra-upload-status")
+                    with gr.Row():
+                        question = gr.Textbox(
+                            show_label=False,
+                            placeholder="请输入问题，例如：2023年预算完成率是多少？",
+                            elem_id="ra-question",
+                            scale=6,
+                            lines=1,
+                            max_lines=4,
+                            autofocus=not embed,
+                        )
+                        send = gr.Button("发送", variant="primary", elem_id="ra-send", scale=1, min_width=80)
+                        clear = gr.Button("清空对话", elem_id="ra-clear", scale=1, min_width=80)
+                    feedback_note = gr.Markdown(elem_id="ra-feedback-note")
+                    with gr.Row(visible=False, elem_id="ra-comment-row") as comment_row:
+                        comment = gr.Textbox(label="补充意见（可选）", elem_id="ra-comment", scale=5)
+                        comment_send = gr.Button("提交意见", elem_id="ra-comment-send", scale=1)
+                    with gr.Column(elem_id="ra-examples"):
+                        gr.Examples(EXAMPLES, inputs=question, label="示例问题")
+                with (
+                    gr.Column(scale=1, min_width=260),
+                    gr.Accordion("报告", open=not embed, elem_id="ra-documents"),
+                ):
+                    selection = gr.CheckboxGroup(label="查询范围（不选则查询全部报告）", elem_id="ra-doc-choice")
+                    table = gr.Markdown(elem_id="ra-doc-table")
+                    upload = gr.File(
+                        # No file_types filter: the browser would refuse other files with an English pop-up;
+                        # check_suffix refuses them in Chinese instead.
+                        label=f"上传报告（{format_names()}）",
+                        file_count="single",
+                        type="filepath",
+                        elem_id="ra-upload",
+                    )
+                    upload_send = gr.Button("上传并索引", elem_id="ra-upload-send")
+                    upload_status = gr.Markdown(elem_id="ra-upload-status")
+            with gr.Tab("报告核查", id="review", elem_id="ra-tab-review"):
+                gr.Markdown(REVIEW_INTRO, elem_id="ra-review-intro")
+                review_doc = gr.Dropdown(label="报告", elem_id="ra-review-doc")
+                review_notes = gr.Checkbox(label="同时显示舍入级提示", elem_id="ra-review-notes")
+                review_view = gr.HTML(elem_id="ra-review-view")
 
         ask_inputs = [question, chatbot, selection, records]
         ask_outputs = [question, chatbot, records]
@@ -231,11 +266,15 @@ def build_blocks(assistant: Assistant, store: FeedbackStore, settings: Settings,
         chatbot.like(handlers.like, [chatbot, records], [last_feedback, comment_row, feedback_note])
         comment_send.click(handlers.comment, [last_feedback, comment], [comment, comment_row, feedback_note])
         comment.submit(handlers.comment, [last_feedback, comment], [comment, comment_row, feedback_note])
-        upload_send.click(handlers.upload, [upload, selection], [upload_status, selection, table, upload])
-        blocks.load(handlers.documents, None, [selection, table])
+        upload_send.click(handlers.upload, [upload, selection], [upload_status, selection, table, upload]).then(
+            handlers.review_choices, review_doc, review_doc
+        )
+        review_doc.change(handlers.review, [review_doc, review_notes], review_view)
+        review_notes.change(handlers.review, [review_doc, review_notes], review_view)
+        blocks.load(handlers.documents, None, [selection, table]).then(handlers.review_choices, None, review_doc)
     return blocks
 
 
 def page_css(embed: bool) -> str:
     """Return the CSS of the full or the embed view."""
-    return CSS + (EMBED_CSS if embed else "")
+    return CSS + REVIEW_CSS + (EMBED_CSS if embed else "")

@@ -1,4 +1,5 @@
-"""Pure functions turning answer records into the HTML shown in the chat (citations, figure badges, warnings)."""
+"""Pure functions turning answer records into the HTML shown in the chat (citations, figure badges, warnings),
+and audit findings into the 报告核查 view."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from assistant.records import AnswerRecord, ChatTurn, Citation, FigureCheck
+from assistant.records import AnswerRecord, ChatTurn, Citation, FigureCheck, FindingView
 
 STATUS_LABELS: dict[str, str] = {
     "verified": "已核验",
@@ -255,3 +256,88 @@ CSS = """
 .ra-meta { font-size: .75em; color: #9ca3af; margin-top: .3em; }
 """
 """Styles of the rendered answers (shared by the full and the embed view)."""
+
+
+def mark_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Return the escaped text with each (start, end) span wrapped in <mark>; overlapping spans merge.
+
+    >>> mark_spans("支出<80>万元，预算100万元", [(3, 5), (11, 14)])
+    '支出&lt;<mark>80</mark>&gt;万元，预算<mark>100</mark>万元'
+    """
+    out: list[str] = []
+    at = 0
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
+        if end <= at:
+            continue
+        start = max(start, at)
+        out += [escape(text[at:start]), f"<mark>{escape(text[start:end])}</mark>"]
+        at = end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def _marked_passage(text: str, marks: Sequence[tuple[int, int]]) -> str:
+    lead = len(text) - len(text.lstrip())
+    shifted = [(s - lead, e - lead) for s, e in marks]
+    return mark_spans(text.strip(), shifted).replace("\n", "<br>")
+
+
+SEVERITY_CLASSES = {"不一致": "ra-sev-fail", "提示": "ra-sev-note", "成立": "ra-sev-ok"}
+
+
+def review_finding(index: int, finding: FindingView) -> str:
+    """Return one finding: severity and kind, the claim, the recomputation, where it is, and its passages."""
+    passages = "".join(
+        f'<div class="ra-doc">{escape(p.section or "（无章节）")}'
+        + (f" · 第{p.page}页" if p.page is not None else "")
+        + f'</div><blockquote class="ra-passage">{_marked_passage(p.text, p.marks)}</blockquote>'
+        for p in finding.passages
+    )
+    stated = f"报告写 {escape(finding.stated)}，复算 {escape(finding.computed)}" if finding.stated else ""
+    return (
+        f'<details class="ra-finding {SEVERITY_CLASSES.get(finding.severity, "")}" id="ra-finding-{index}">'
+        f'<summary><span class="ra-sev">{escape(finding.severity)}</span> '
+        f'<span class="ra-kind">{escape(finding.kind_label)}</span> {escape(finding.claim)}</summary>'
+        f'<div class="ra-formula"><b>复算：</b>{escape(finding.formula)}</div>'
+        + (f'<div class="ra-stated">{stated}</div>' if stated else "")
+        + f'<div class="ra-where"><b>位置：</b>{escape(finding.section or "（无章节）")}</div>'
+        + (
+            f'<div class="ra-finding-passages"><div class="ra-block-title">原文：</div>{passages}</div>'
+            if passages
+            else ""
+        )
+        + "</details>"
+    )
+
+
+def render_review(findings: Sequence[FindingView], document: str, notes: bool) -> str:
+    """Return the 报告核查 view of one report: a count line, then each finding (worst first), expandable."""
+    if not document:
+        return '<div class="ra-review">尚未索引任何报告。</div>'
+    failing = sum(1 for f in findings if f.severity == "不一致")
+    hinted = sum(1 for f in findings if f.severity == "提示")
+    summary = f"《{escape(document)}》：发现 <b>{failing}</b> 处数字不一致"
+    summary += f"，{hinted} 条舍入级提示。" if notes else "。"
+    if not findings:
+        summary += "报告自身的数字关系经复算均成立。" if not notes else "没有需要提示的数字关系。"
+    items = "".join(review_finding(i, f) for i, f in enumerate(findings, start=1))
+    return f'<div class="ra-review"><div class="ra-review-summary">{summary}</div>{items}</div>'
+
+
+REVIEW_CSS = """
+.ra-review { line-height: 1.7; }
+.ra-review-summary { margin: .2em 0 .6em; }
+.ra-finding { border: 1px solid #e5e7eb; border-left-width: 4px; border-radius: 6px; padding: .35em .7em;
+  margin: .4em 0; }
+.ra-finding summary { cursor: pointer; }
+.ra-sev { display: inline-block; font-size: .8em; font-weight: 700; border-radius: 4px; padding: 0 .4em; }
+.ra-kind { font-size: .8em; color: #4b5563; background: #f3f4f6; border-radius: 4px; padding: 0 .4em; }
+.ra-sev-fail { border-left-color: #dc2626; }
+.ra-sev-fail .ra-sev { background: #fde8e8; color: #7f1d1d; }
+.ra-sev-note { border-left-color: #9ca3af; }
+.ra-sev-note .ra-sev { background: #f3f4f6; color: #374151; }
+.ra-sev-ok { border-left-color: #34a853; }
+.ra-sev-ok .ra-sev { background: #e7f7ec; color: #14532d; }
+.ra-formula, .ra-stated, .ra-where { font-size: .92em; margin: .25em 0; overflow-wrap: anywhere; }
+"""
+"""Styles of the 报告核查 view."""

@@ -9,13 +9,16 @@ or fails (不一致). Failing findings are what answers warn about.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from assistant.figures.relations import AuditFinding, shown, unit_name
 from assistant.figures.report_view import ReportView
 from assistant.figures.rules import registered
 from assistant.figures.verify import ReportFigures, report_figures, value_matches
-from index.facts import build_fact_table
+from index.facts import FactTable, build_fact_table
 from index.figures import Figure, format_number, parse_figures
 from index.models import Document, Passage
 
@@ -28,6 +31,7 @@ __all__ = [
     "failing",
     "findings_for_passage",
     "findings_for_text",
+    "findings_of",
 ]
 
 
@@ -54,12 +58,41 @@ def _slip_findings(view: ReportView) -> None:
         )
 
 
+_CACHED_VERSIONS = 256
+_cache: OrderedDict[tuple[str, ...], list[AuditFinding]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _version_key(document: Document, table: FactTable) -> tuple[str, ...]:
+    """What a document's findings depend on: its text, its fact table and the rules that run."""
+    text = document.sha256 or hashlib.sha256(document.text.encode("utf-8")).hexdigest()
+    facts = hashlib.sha1(repr(table.facts).encode("utf-8")).hexdigest()
+    return (document.id, text, facts, ",".join(registered()))
+
+
+def findings_of(document: Document, table: FactTable | None = None) -> list[AuditFinding]:
+    """Return the findings of one document version: computed once, then kept (a corpus that gains a report does
+    not audit the others again)."""
+    table = table or build_fact_table(document)
+    key = _version_key(document, table)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+            return list(cached)
+    found = audit_document(ReportView(document, table))
+    with _cache_lock:
+        _cache[key] = found
+        while len(_cache) > _CACHED_VERSIONS:
+            _cache.popitem(last=False)
+    return list(found)
+
+
 def audit_index(index: ReportFigures) -> list[AuditFinding]:
-    """Audit every document of a figure index."""
+    """Audit every document of a figure index (each document version once per process)."""
     findings: list[AuditFinding] = []
     for document in index.documents:
-        table = index.fact_tables.get(document.id) or build_fact_table(document)
-        findings.extend(audit_document(ReportView(document, table)))
+        findings.extend(findings_of(document, index.fact_tables.get(document.id)))
     return findings
 
 

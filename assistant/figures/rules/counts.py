@@ -1,8 +1,11 @@
 """Announced counts: "N项：一是…二是…", "共5个，分别为：A、B、C…", "9个项目…见表2" against the items listed.
 
 A count followed by a colon (or 分别为/具体为/包括) announces the list after it: 一是/二是 items, items parted by
-、, or the numbered paragraphs that follow. A count of things whose rows a table the paragraph points to (见表2)
-names in a column of the same noun (项目名称) announces that table's rows, totals aside.
+、, or the numbered paragraphs that follow. So does a count whose sentence ends its paragraph but for an
+announcement ("……设定的4个关键指标均已完成。具体为："): the items are the paragraphs after it, up to the next
+heading — those that each score an item ("……该项评分为10分") when they score, else those opening with a label
+and a colon ("产出指标：…"). A count of things whose rows a table the paragraph points to (见表2) names in a
+column of the same noun (项目名称) announces that table's rows, totals aside.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.figures.report_view import ReportView, Row, lexicon
+from assistant.figures.report_view import ReportView, Row, ends_with_word, has_word, lexicon
 from assistant.figures.rules import register
 from index.facts import Fact
-from index.structure import marker_number, marker_of
+from index.facts.roles import strip_trailing
+from index.structure import Paragraph, marker_number, marker_of
 
 _NOUN_THEN_COLON = re.compile(r"^[\u4e00-\u9fff“”]{0,10}[：:]")
+_LABEL_THEN_COLON = re.compile(r"^[^，。；：:,;]{2,24}[：:]")
 _NOUN_THEN_COMMA = re.compile(r"^[\u4e00-\u9fff“”]{0,10}[，,]")
 _ORDINAL = re.compile(r"([一二三四五六七八九十]+)是")
 _TABLE_REF = re.compile(r"表\s*(\d+)")
@@ -31,9 +36,42 @@ def counts(view: ReportView) -> None:
         announced = _announced_at(view.text[fact.end : fact.end + 20])
         if announced is not None:
             listed = _listed(view, fact, fact.end + announced)
-            if listed is not None:
-                _report(view, fact, listed[0], listed[1])
+        else:
+            listed = _listed_after_paragraph(view, fact)
+        if listed is not None:
+            _report(view, fact, listed[0], listed[1])
     _table_counts(view)
+
+
+def _listed_after_paragraph(view: ReportView, fact: Fact) -> tuple[list[int], str] | None:
+    """Return the items of a list a paragraph announces at its end, after the sentence of the count (its only
+    count): the scored items, or the labelled paragraphs, up to the next heading."""
+    paragraph = view.paragraph_of(fact)
+    if paragraph is None:
+        return None
+    tail = view.text[fact.sentence_end : paragraph.end].strip()
+    if not any(re.fullmatch(rf"{word}[：:]", tail) for word in lexicon("breakdown", "announce")):
+        return None
+    if sum(1 for f in view.sentence_of(fact) if f.family == "count" and f.role == "count") != 1:
+        return None
+    items: list[Paragraph] = []
+    for later in (p for p in view.paragraphs if p.start > paragraph.end):
+        if later.heading_only or later.path != paragraph.path:
+            break
+        if later.table is None:
+            items.append(later)
+    scored = [f for p in items for f in view.facts_in(p.start, p.end) if _item_score(f)]
+    if len(scored) >= 2:
+        return [len(scored)], "评分项"
+    labelled = [p for p in items if _LABEL_THEN_COLON.match(p.text)]
+    return ([len(labelled)], "条目") if len(labelled) >= 2 and len(labelled) == len(items) else None
+
+
+def _item_score(fact: Fact) -> bool:
+    """Tell whether a fact is the score an item gets ("评分为10分", "得满分4.4分"), not a weight or points off."""
+    if fact.family != "score" or ends_with_word(strip_trailing(fact.label), "scores", "deduction"):
+        return False
+    return fact.role == "score" or has_word(fact.label, "scores", "full_marks")
 
 
 def _announced_at(after: str) -> int | None:
@@ -54,9 +92,11 @@ def _report(view: ReportView, fact: Fact, listed: Sequence[int], what: str) -> N
     holds = fact.value == int(fact.value) and int(fact.value) in listed
     n = int(fact.value) if holds else listed[0]
     stated = fact.text if fact.text.endswith(fact.unit) else f"{fact.text}{fact.unit}"
+    tail = view.text[fact.end : max(fact.end, view.clause_of(fact).end)].rstrip("，,。；;：:")
+    tail = tail if len(tail) <= 24 else tail[:23] + "…"
     view.add(
         "count",
-        f"“{fact.label}{stated}{fact.after}”与所列{what}数目{'一致' if holds else '不符'}",
+        f"“{fact.label}{stated}{tail or fact.after}”与所列{what}数目{'一致' if holds else '不符'}",
         f"所列{what}共{n}{fact.unit}",
         stated,
         f"{n}{fact.unit}",
