@@ -6,7 +6,8 @@ Each dev report is loaded from its published form (txt, docx, pdf, hard-wrapped 
 checks.json lists its arithmetic relations with `holds`; the seed's known failures are listed below. A failing
 finding counts as a planted failure found when the value it reports as stated is one of the planted
 relation's stated values; any other failing finding is a false alarm, unless it is one of the seed's other
-real failures (issue 13). --all prints the relations that hold too.
+real failures (issue 13). --all prints the relations that hold too. --heldout measures the held-out reports of
+seeds/heldout/ and prints only their counts (planted failures found, false alarms), so that nobody tunes on them.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def _seed() -> DevReport:
     return DevReport("seed", path, checks)
 
 
-def _corpus(folder: str, published: str) -> DevReport:
-    base = ROOT / "seeds" / "corpus" / folder
+def _corpus(folder: str, published: str, root: Path = ROOT / "seeds" / "corpus") -> DevReport:
+    base = root / folder
     relations = json.loads((base / "checks.json").read_text(encoding="utf-8"))
     checks = [Check(r["claim"], _numbers(r["stated"])) for r in relations if not r["holds"]]
     return DevReport(folder, base / published, checks)
@@ -78,6 +79,17 @@ def dev_reports() -> list[DevReport]:
         _corpus("minzheng-2023", "report.docx"),
         _corpus("jiaotong-2024", "report.pdf"),
         _corpus("shengtai-2022", "report_extract.txt"),
+    ]
+
+
+def heldout_reports() -> list[DevReport]:
+    """Return the held-out reports (seeds/heldout/suite.toml) in their published forms, with their failing relations."""
+    from assistant.evaluation.suite import load_suite
+
+    root = ROOT / "seeds" / "heldout"
+    return [
+        _corpus(report.documents[0].parent.name, report.documents[0].name, root)
+        for report in load_suite(root / "suite.toml")
     ]
 
 
@@ -95,8 +107,8 @@ def matches(check: Check, finding: AuditFinding) -> bool:
     return bool(_stated(finding) & set(check.stated))
 
 
-def measure(report: DevReport, show_all: bool) -> tuple[int, int, int]:
-    """Print one report's results; return (planted found, planted total, false alarms)."""
+def measure(report: DevReport, show_all: bool, quiet: bool = False) -> tuple[int, int, int]:
+    """Print one report's results (only the counts when quiet); return (planted found, planted total, false alarms)."""
     document = load_document(report.path)
     passages = chunk_document(document)
     started = time.perf_counter()
@@ -108,6 +120,8 @@ def measure(report: DevReport, show_all: bool) -> tuple[int, int, int]:
     alarms = [f for f in bad if not any(matches(c, f) for c in report.checks)]
     print(f"== {report.name} ({report.path.name}): planted {len(found)}/{len(required)}, false alarms {len(alarms)}")
     print(f"   {len(findings)} relations, {len(bad)} failing, audit {elapsed:.0f} ms")
+    if quiet:
+        return len(found), len(required), len(alarms)
     for check in report.checks:
         hit = any(matches(check, f) for f in bad)
         tag = "found" if hit else "MISSED" if check.required else "not found"
@@ -126,12 +140,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--all", action="store_true", help="print the relations that hold too")
     parser.add_argument("--report", help="only the report of this name (seed, minzheng-2023, …)")
+    parser.add_argument(
+        "--heldout", action="store_true", help="the held-out reports instead, counts only (they are not to be read)"
+    )
     args = parser.parse_args()
     total_found = total_planted = total_alarms = 0
-    for report in dev_reports():
+    for report in heldout_reports() if args.heldout else dev_reports():
         if args.report and report.name != args.report:
             continue
-        found, planted, alarms = measure(report, args.all)
+        found, planted, alarms = measure(report, args.all and not args.heldout, quiet=args.heldout)
         total_found, total_planted, total_alarms = total_found + found, total_planted + planted, total_alarms + alarms
     print(f"== all: planted {total_found}/{total_planted}, false alarms {total_alarms}")
     return 0 if total_found == total_planted and total_alarms == 0 else 1
