@@ -138,6 +138,7 @@ def test_a_report_figure_in_a_failing_relation_is_shown_inconsistent_not_green(t
     record = built.ask("机关运行经费的执行率是多少？")
     assert statuses(record)["85.00%"] == "inconsistent"
     assert any("40.00万元 ÷ 50.00万元" in w for w in record.warnings)
+    assert "⚠ 注意" in record.answer and "80.00%" in record.answer  # the text says so too, with the recomputed rate
 
 
 def test_how_much_a_budget_was_adjusted_is_the_adjusted_less_the_initial_budget(ask: Ask) -> None:
