@@ -319,8 +319,22 @@ def _qualifier(text: str, start: int) -> str:
     head = text[max(0, start - 4) : start].rstrip()
     for word in _QUALIFIERS:
         if head.endswith(word):
+            if word in _CLOSES_WORDS and _ends_a_word(text, len(text[:start].rstrip())):
+                return ""  # 签约12.6万人: the character ends a word (签约), it does not qualify the figure
             return word
     return ""
+
+
+_CLOSES_WORDS = frozenset({"约"})
+"""Single-character qualifiers that also end common words (签约, 节约, 履约); 约 after a noun (人数约) qualifies."""
+
+
+def _ends_a_word(text: str, end: int) -> bool:
+    """Tell whether the character before `end` is the end of a longer word, as the dictionary reads the phrase."""
+    from index.segment import last_word
+
+    last = last_word(text[max(0, end - 6) : end])
+    return len(last) > 1 and last not in _QUALIFIERS
 
 
 def _decimals(number: str) -> int:

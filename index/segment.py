@@ -104,6 +104,16 @@ def names_something(text: str) -> bool:
     return any(flag.startswith(("n", "l", "j", "eng")) for _, flag in _base_words(text))
 
 
+def last_word(text: str) -> str:
+    """Return the last word of a phrase as the dictionary alone segments it (the reports' vocabulary aside).
+
+    >>> last_word("家庭医生签约"), last_word("培训费约"), last_word("共约")
+    ('签约', '约', '约')
+    """
+    words = _base_words(text)
+    return words[-1][0] if words else ""
+
+
 @cache
 def _base_words(text: str) -> tuple[tuple[str, str], ...]:
     """Segment a phrase by the dictionary alone, most probable route (jieba's own model), with parts of speech."""

@@ -33,7 +33,7 @@ _FAMILY_ROLES: dict[str, tuple[Role, ...]] = {
     "plain": ("amount",),
 }
 _YEAR = re.compile(r"((?:19|20)\d{2})年度?")
-_TRAILING = re.compile(r"[的为是达约共计至了在将比较]+$")
+_TRAILING_CHARS = frozenset("的为是达约共计至了在将比较")
 _LEADING = re.compile(r"^[的和及与、，,：:（(）)\s]+")
 _MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）.．、]|[①-⑳]|[一二三四五六七八九十]+是)")
 _MONEY_NOUNS = ("费", "经费", "资金", "款", "金", "费用")
@@ -75,10 +75,26 @@ def strip_trailing(label: str) -> str:
     while changed and text:
         changed = False
         for word in _trailing():
-            if text.endswith(word) and len(text) > len(word):
+            if text.endswith(word) and len(text) > len(word) and _stands_alone(text, word):
                 text = text[: -len(word)].rstrip()
                 changed = True
                 break
+    return text
+
+
+def _stands_alone(text: str, particle: str) -> bool:
+    """Tell whether a one-character particle closing a text is a word of its own there, not the end of a
+    longer word ("签约", "统计", "节约" keep their last character)."""
+    if len(particle) > 1:
+        return True
+    from index.segment import last_word
+
+    return len(last_word(text[-6:])) == 1
+
+
+def _strip_particles(text: str) -> str:
+    while text and text[-1] in _TRAILING_CHARS and _stands_alone(text, text[-1]):
+        text = text[:-1].rstrip()
     return text
 
 
@@ -176,7 +192,7 @@ def subject_of(label: str, role_word: str) -> str:
                 stripping = True
                 break
     text = _LEADING.sub("", text)
-    text = _TRAILING.sub("", text.strip())
+    text = _strip_particles(text.strip())
     if text in _generic():
         return ""
     text = " ".join(text.split())
