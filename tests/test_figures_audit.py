@@ -350,3 +350,25 @@ def test_each_report_version_is_audited_once(monkeypatch: pytest.MonkeyPatch) ->
     changed = _doc(SYNTHETIC_OK.replace("510.00万元", "520.00万元") + "（注：第一份）\n", name="first")
     assert _failing(audit_report([changed]))  # a new version of a report is audited anew
     assert audited == ["first", "second", "first"]
+
+
+def test_the_audit_grows_about_linearly_with_the_report() -> None:
+    """Sections named alike (every project has its own "（一）产出指标") once made the audit quadratic."""
+    import time
+
+    from assistant.figures.audit import audit_document
+    from assistant.figures.report_view import ReportView
+    from index.facts import build_fact_table
+
+    def seconds(copies: int) -> float:
+        document = _doc("\n".join(SYNTHETIC_OK.replace("2023", str(2000 + i)) for i in range(copies)))
+        table = build_fact_table(document)
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            audit_document(ReportView(document, table))
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(4), seconds(32)
+    assert large < 24 * small + 0.05, (small, large)  # 8 times the text: quadratic work took ~360 times

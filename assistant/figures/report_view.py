@@ -24,7 +24,7 @@ from assistant.figures.relations import (
 from index.facts import BUDGET_ROLES, Fact, FactTable
 from index.facts.roles import strip_trailing
 from index.lexicon import load
-from index.models import SECTION_SEPARATOR, Document
+from index.models import SECTION_SEPARATOR, Document, Section
 from index.structure import Outline, Paragraph, marker_of, parse_outline
 from index.text import Span, clause_groups, clauses
 
@@ -130,6 +130,8 @@ class ReportView:
         self.outline = parse_outline(self.document)
         self.text = self.document.text
         self.facts: list[Fact] = list(self.table.facts)
+        self._ordered = sorted(self.facts, key=lambda f: f.start)
+        self._fact_starts = [f.start for f in self._ordered]
         self._paragraphs = [p for p in self.outline.paragraphs if p.end > p.start]
         self._starts = [p.start for p in self._paragraphs]
         money = [f for f in self.facts if f.family == "money"]
@@ -146,6 +148,8 @@ class ReportView:
             else:
                 self._sentences.setdefault(f.sentence_start, []).append(f)
         self._groups: dict[int, list[Span]] = {}
+        self._scores_by_scope: dict[tuple[str, ...], list[Fact]] | None = None
+        self._children: dict[tuple[str, ...], list[Section]] | None = None
 
     # -- places ----------------------------------------------------------------------------------------
     def sentences(self) -> list[list[Fact]]:
@@ -193,8 +197,29 @@ class ReportView:
         return self._paragraphs
 
     def facts_in(self, start: int, end: int, prose: bool = True) -> list[Fact]:
-        """Return the facts whose figure starts inside [start, end) (prose only by default)."""
-        return [f for f in self.facts if start <= f.start < end and (not prose or not f.in_table)]
+        """Return the facts whose figure starts inside [start, end) (prose only by default), in text order."""
+        found = self._ordered[bisect.bisect_left(self._fact_starts, start) : bisect.bisect_left(self._fact_starts, end)]
+        return [f for f in found if not prose or not f.in_table]
+
+    def children(self, section: Section) -> list[Section]:
+        """Return the sections directly under a section, in order."""
+        if self._children is None:
+            grouped: dict[tuple[str, ...], list[Section]] = {}
+            for s in self.outline.sections:
+                if s.path:
+                    grouped.setdefault(s.path[:-1], []).append(s)
+            self._children = grouped
+        return self._children.get(section.path, [])
+
+    def prose_scores(self, scope: tuple[str, ...]) -> list[Fact]:
+        """Return the score facts of the prose directly under a heading path, in text order."""
+        if self._scores_by_scope is None:
+            grouped: dict[tuple[str, ...], list[Fact]] = {}
+            for f in self.facts:
+                if not f.in_table and f.family == "score":
+                    grouped.setdefault(f.scope, []).append(f)
+            self._scores_by_scope = grouped
+        return self._scores_by_scope.get(scope, [])
 
     def section(self, fact: Fact) -> str:
         return SECTION_SEPARATOR.join(fact.scope)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -135,13 +136,25 @@ class FactTable:
     def __len__(self) -> int:
         return len(self.facts)
 
+    def _by_start(self) -> tuple[list[int], list[Fact]]:
+        """The facts sorted by offset with their offsets, built once per facts list (a lookup is a bisection)."""
+        cached = self.__dict__.get("_sorted")
+        if cached is None or cached[2] is not self.facts or cached[3] != len(self.facts):
+            ordered = sorted(self.facts, key=lambda f: f.start)
+            cached = ([f.start for f in ordered], ordered, self.facts, len(self.facts))
+            self.__dict__["_sorted"] = cached
+        return cached[0], cached[1]
+
     def in_span(self, start: int, end: int) -> list[Fact]:
-        """Return the facts whose figure starts inside [start, end)."""
-        return [f for f in self.facts if start <= f.start < end]
+        """Return the facts whose figure starts inside [start, end), in text order."""
+        starts, ordered = self._by_start()
+        return ordered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
 
     def at(self, start: int) -> Fact | None:
         """Return the fact whose figure starts at an offset."""
-        return next((f for f in self.facts if f.start == start), None)
+        starts, ordered = self._by_start()
+        i = bisect.bisect_left(starts, start)
+        return ordered[i] if i < len(starts) and starts[i] == start else None
 
     def with_updates(self, updates: dict[int, dict[str, Any]]) -> FactTable:
         """Return a copy with some facts' fields replaced (by fact id)."""

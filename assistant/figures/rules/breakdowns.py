@@ -176,7 +176,7 @@ def _groups(view: ReportView, sentence: Sequence[Fact]) -> list[Span]:
 
 def _previous_sentence(view: ReportView, sentence: Sequence[Fact]) -> list[Fact]:
     paragraph = view.paragraph_index(sentence[0])
-    earlier = [f for f in view.facts if not f.in_table and f.sentence_end <= sentence[0].sentence_start]
+    earlier = [f for f in view.facts_in(0, sentence[0].sentence_start) if f.sentence_end <= sentence[0].sentence_start]
     if not earlier or view.paragraph_index(earlier[-1]) != paragraph:
         return []
     last = earlier[-1].sentence_start
@@ -268,16 +268,19 @@ def _items(view: ReportView, wholes: Sequence[Fact], bodies: Sequence[Sequence[F
 # -- subsections under a section's intro ---------------------------------------------------------------------
 def _section_lists(view: ReportView) -> None:
     sections = view.outline.sections
-    paragraphs = [p for p in view.paragraphs if p.table is None and not p.heading_only]
+    by_path: dict[tuple[str, ...], list[Paragraph]] = {}
+    for p in view.paragraphs:
+        if p.table is None and not p.heading_only:
+            by_path.setdefault(p.path, []).append(p)
+    done: set[tuple[str, ...]] = set()
     for section in sections:
-        children = [s for s in sections if s.path[:-1] == section.path and len(s.path) == len(section.path) + 1]
-        if len(children) < 2:
-            continue
-        intro = [p for p in paragraphs if p.path == section.path and p.start < children[0].start]
+        children = view.children(section)
+        if len(children) < 2 or section.path in done:
+            continue  # a path named twice reads the same paragraphs: once is enough
+        done.add(section.path)
+        intro = [p for p in by_path.get(section.path, []) if p.start < children[0].start]
         wholes = [f for p in intro for f in view.facts_in(p.start, p.end + 1) if f.period == "current"]
-        bodies = [
-            [f for p in paragraphs if p.path == c.path for f in view.facts_in(p.start, p.end + 1)] for c in children
-        ]
+        bodies = [[f for p in by_path.get(c.path, []) for f in view.facts_in(p.start, p.end + 1)] for c in children]
         if wholes and all(bodies):
             _items(view, wholes, bodies, _announced(intro[-1].text) if intro else False)
 

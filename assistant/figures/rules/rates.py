@@ -106,7 +106,7 @@ def _denominators(view: ReportView, rate: Fact, num: Fact) -> list[tuple[Fact, .
     paragraph = view.paragraph_index(rate)
     budgets = [
         f
-        for f in view.facts
+        for f in view.facts_in(0, rate.start)
         if is_budget(f) and f.period == "current" and f.id != num.id and f.start < rate.start and not f.in_table
     ]
     near = [f for f in budgets if view.paragraph_index(f) == paragraph]

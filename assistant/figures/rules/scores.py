@@ -60,7 +60,7 @@ def _not_above(view: ReportView, score: Fact, weight: Fact, what: str) -> None:
 
 def _section_score(view: ReportView, section: Section) -> tuple[Fact | None, Fact | None, list[Fact]]:
     """Return a section's own score and weight (in its first paragraph) and the score facts after them."""
-    facts = [f for f in view.facts if not f.in_table and f.scope == section.path and f.family == "score"]
+    facts = view.prose_scores(section.path)
     if not facts:
         return None, None, []
     first = view.paragraph_index(facts[0])
@@ -82,7 +82,7 @@ def _section_score(view: ReportView, section: Section) -> tuple[Fact | None, Fac
 def _scored_sections(view: ReportView) -> None:
     sections = view.outline.sections
     for parent in sections:
-        children = [s for s in sections if s.path[:-1] == parent.path and len(s.path) == len(parent.path) + 1]
+        children = view.children(parent)
         scored = [(c, *_section_score(view, c)) for c in children]
         scored = [x for x in scored if x[1] is not None]
         if len(scored) < 2:

@@ -108,7 +108,7 @@ def _candidates(view: ReportView, share: Fact, part: Fact, phrase: str) -> tuple
     paragraph = view.paragraph_index(share)
     before = [
         f
-        for f in view.facts
+        for f in view.facts_in(0, share.start, prose=False)
         if f.start < share.start
         and f.id != part.id
         and f.family == part.family

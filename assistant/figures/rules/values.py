@@ -16,7 +16,7 @@ from assistant.figures.relations import shown
 from assistant.figures.report_view import MONEY_ROLES, ReportView, cjk_count, lexicon
 from assistant.figures.rules import register
 from assistant.figures.verify import value_matches
-from index.facts import BUDGET_ROLES, Fact
+from index.facts import Fact
 from index.facts.roles import strip_trailing, subject_of
 from index.lexicon import load
 from index.structure import marker_of
@@ -33,6 +33,7 @@ def _leading() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+@cache
 def _normal(subject: str) -> str:
     text = re.sub(r"[“”\"（）()\s]", "", subject)
     changed = True
@@ -94,7 +95,7 @@ def _own_subject(view: ReportView, fact: Fact) -> str:
         return subject_of(fact.label, fact.role_word)
     before = [
         f
-        for f in view.facts
+        for f in view.facts_in(fact.sentence_start, fact.start, prose=False)
         if f.end <= fact.start and f.in_table == fact.in_table and f.sentence_start == fact.sentence_start
     ]
     if before and not view.text[before[-1].end : fact.start].strip():
@@ -130,16 +131,14 @@ def _key(view: ReportView, fact: Fact) -> tuple[str, str] | None:
     return ("subject", subject) if subject else None
 
 
-def _roles_agree(a: Fact, b: Fact) -> bool:
-    if a.family == "count":
-        return (
-            a.role in _COUNT_ROLES and b.role in _COUNT_ROLES and a.figure().counter_group == b.figure().counter_group
-        )
-    if a.family == "measure":
-        return a.counter == b.counter
-    if a.role in BUDGET_ROLES or b.role in BUDGET_ROLES:
-        return a.role == b.role
-    return a.role == b.role
+def _role_key(fact: Fact) -> str | None:
+    """What two facts of one family must share to be one quantity: the counter's group for a count (of the
+    count roles only), the counter for a measure, else the role."""
+    if fact.family == "count":
+        return f"count:{fact.figure().counter_group}" if fact.role in _COUNT_ROLES else None
+    if fact.family == "measure":
+        return f"measure:{fact.counter}"
+    return f"role:{fact.role}"
 
 
 @register("values", order=70)
@@ -155,23 +154,28 @@ def values(view: ReportView) -> None:
             i = parent[i]
         return i
 
-    for i, (a, ka, pa) in enumerate(keyed):
-        for j in range(i + 1, len(keyed)):
-            b, kb, pb = keyed[j]
-            if ka[0] != kb[0] or a.family != b.family or not _roles_agree(a, b):
-                continue
-            if ka[0] == "unit" and ka[1] != kb[1]:
-                continue
-            if ka[0] == "subject" and not same_subject(ka[1], kb[1]):
-                continue
-            if not _comparable(pa, pb):
-                attribute.update((i, j))
-                continue
-            if a.in_table and b.in_table:
-                continue  # two cells: rows of tables are compared by the table rules
-            if not a.in_table and not b.in_table and a.sentence_start == b.sentence_start:
-                continue  # one sentence: "由1,080元提高到1,150元" states two values on purpose
-            parent[find(j)] = find(i)
+    # Only facts of one kind of subject, family and role (and unit, for the reporting unit's own) can pair.
+    buckets: dict[tuple[str, str, str, str], list[int]] = {}
+    for i, (a, ka, _) in enumerate(keyed):
+        role = _role_key(a)
+        if role is not None:
+            buckets.setdefault((ka[0], a.family, ka[1] if ka[0] == "unit" else "", role), []).append(i)
+    pairs = ((i, j) for members in buckets.values() for n, i in enumerate(members) for j in members[n + 1 :])
+    for i, j in pairs:
+        a, ka, pa = keyed[i]
+        b, kb, pb = keyed[j]
+        if ka[0] == "unit" and ka[1] != kb[1]:
+            continue
+        if ka[0] == "subject" and not same_subject(ka[1], kb[1]):
+            continue
+        if not _comparable(pa, pb):
+            attribute.update((i, j))
+            continue
+        if a.in_table and b.in_table:
+            continue  # two cells: rows of tables are compared by the table rules
+        if not a.in_table and not b.in_table and a.sentence_start == b.sentence_start:
+            continue  # one sentence: "由1,080元提高到1,150元" states two values on purpose
+        parent[find(j)] = find(i)
     dropped = {find(i) for i in attribute}
     clusters: dict[int, list[tuple[Fact, tuple[str, str]]]] = {}
     for i, (fact, key, _) in enumerate(keyed):
