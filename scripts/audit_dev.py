@@ -68,7 +68,11 @@ def _seed() -> DevReport:
 def _corpus(folder: str, published: str, root: Path = ROOT / "seeds" / "corpus") -> DevReport:
     base = root / folder
     relations = json.loads((base / "checks.json").read_text(encoding="utf-8"))
-    checks = [Check(r["claim"], _numbers(r["stated"])) for r in relations if not r["holds"]]
+    checks = [
+        Check(r["claim"], _numbers(r["stated"])) if _numbers(r["stated"]) else Check(r["claim"], (), text=r["stated"])
+        for r in relations
+        if not r["holds"]
+    ]
     return DevReport(folder, base / published, checks)
 
 
@@ -91,6 +95,20 @@ def heldout_reports() -> list[DevReport]:
         _corpus(report.documents[0].parent.name, report.documents[0].name, root)
         for report in load_suite(root / "suite.toml")
     ]
+
+
+def probe_reports() -> list[DevReport]:
+    """Return the audit-probe reports (seeds/audit-probe/, dev data) in their published forms."""
+    root = ROOT / "seeds" / "audit-probe"
+    found: list[DevReport] = []
+    for folder in sorted(p for p in root.iterdir() if (p / "checks.json").exists()) if root.exists() else []:
+        published = next(
+            name
+            for name in ("report.pdf", "report.docx", "report_extract.txt", "report.txt")
+            if (folder / name).exists()
+        )
+        found.append(_corpus(folder.name, published, root))
+    return found
 
 
 def _stated(finding: AuditFinding) -> set[float]:
@@ -140,12 +158,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--all", action="store_true", help="print the relations that hold too")
     parser.add_argument("--report", help="only the report of this name (seed, minzheng-2023, …)")
+    parser.add_argument("--probe", action="store_true", help="the audit-probe reports of seeds/audit-probe/ too")
     parser.add_argument(
         "--heldout", action="store_true", help="the held-out reports instead, counts only (they are not to be read)"
     )
     args = parser.parse_args()
     total_found = total_planted = total_alarms = 0
-    for report in heldout_reports() if args.heldout else dev_reports():
+    reports = heldout_reports() if args.heldout else dev_reports() + (probe_reports() if args.probe else [])
+    for report in reports:
         if args.report and report.name != args.report:
             continue
         found, planted, alarms = measure(report, args.all and not args.heldout, quiet=args.heldout)

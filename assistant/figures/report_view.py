@@ -87,6 +87,10 @@ class Row:
         )
 
     @property
+    def is_subtotal(self) -> bool:
+        return self.is_total and has_word(_bare(self.label), "totals", "subtotal")
+
+    @property
     def is_average(self) -> bool:
         return starts_with_word(_bare(self.label), "totals", "average")
 

@@ -137,11 +137,20 @@ def _fields(line: str) -> list[str] | None:
     return fields
 
 
+def _names_total(cell: str) -> bool:
+    """Tell whether a row's first cell names a total of the rows above (合计, 小计, 总分)."""
+    from index.lexicon import load
+
+    return any(word in cell for word in load("audit")["totals"]["total"])
+
+
 def space_tables(lines: list[str]) -> list[str]:
     """Rewrite runs of lines whose cells are separated by spaces (a table in a text extract) as `a | b` rows.
 
-    A run is three or more lines (blank lines between them allowed) most of which have the same number of
-    fields; a shorter row ("总分 100 94.97") keeps its label first and its values in the last columns.
+    A run is three or more lines (blank lines between them allowed) whose first line (a header) has the most
+    fields, or most of which have the same number of fields. A shorter row under merged cells takes the first
+    cells of the row above; a shorter total row ("总分 100 94.97") keeps its label first and its values in the
+    last columns.
     """
     out: list[str] = []
     i = 0
@@ -159,12 +168,24 @@ def space_tables(lines: list[str]) -> list[str]:
             j += 1
         counts = [len(f) for _, f in run]
         width = max(set(counts), key=counts.count) if counts else 0
-        if len(run) < _MIN_RUN or counts.count(width) * 5 < len(run) * 3 or any(c > width for c in counts):
+        if counts and counts[0] == max(counts):
+            width = counts[0]  # a header names every column; rows under merged cells leave the first ones out
+        elif counts.count(width) * 5 < len(run) * 3:
+            width = 0
+        if len(run) < _MIN_RUN or not width or any(c > width for c in counts):
             out.append(lines[i])
             i += 1
             continue
-        for _, fields in run:  # blank lines and page numbers inside the run are dropped
-            cells = fields if len(fields) == width else [fields[0], *[""] * (width - len(fields)), *fields[1:]]
+        above: list[str] = []
+        for n, (_, fields) in enumerate(run):  # blank lines and page numbers inside the run are dropped
+            if len(fields) == width:
+                cells = fields
+            elif n and above and not _names_total(fields[0]):
+                cells = [*above[: width - len(fields)], *fields]  # under merged cells: theirs repeated
+            else:
+                cells = [fields[0], *[""] * (width - len(fields)), *fields[1:]]
+            if n:
+                above = cells
             out.append(_SPACED + " | ".join(cells))
         i = j
     return out

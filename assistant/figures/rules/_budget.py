@@ -64,8 +64,8 @@ def adjustment_chains(view: ReportView) -> list[Adjusted]:
     chains: list[Adjusted] = []
     prose = [f for f in view.facts if not f.in_table and f.period == "current"]
     for i, initial in enumerate(prose):
-        if initial.role != "initial_budget" or initial.family != "money":
-            continue
+        if initial.role != "initial_budget" or initial.family != "money" or _part_of_initial(view, initial, prose[:i]):
+            continue  # a part of the initial budget (其中中央财政补助…) is not adjusted on its own
         adjustments: list[Fact] = []
         for later in prose[i + 1 :]:
             if later.scope != initial.scope:
@@ -81,6 +81,20 @@ def adjustment_chains(view: ReportView) -> list[Adjusted]:
             same = all(view.paragraph_index(a) == view.paragraph_index(initial) for a in adjustments)
             chains.append(Adjusted(initial, tuple(adjustments), same))
     return chains
+
+
+def _part_of_initial(view: ReportView, fact: Fact, earlier: list[Fact]) -> bool:
+    """Tell whether an initial budget is listed after 其中 as a part of an initial budget stated before it in its
+    clause group ("年初预算6,380.00万元，其中中央财政补助3,574.00万元")."""
+    if not _nested(view, fact):
+        return False
+    group = view.group_of(fact)
+    for f in reversed(earlier):
+        if f.start < group.start:
+            return False
+        if f.role == "initial_budget":
+            return True
+    return False
 
 
 def _nested(view: ReportView, fact: Fact) -> bool:

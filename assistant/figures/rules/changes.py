@@ -46,7 +46,17 @@ def _direction(stated: Fact) -> float:
 
 
 def _compared(view: ReportView, stated: Fact, members: Sequence[Fact]) -> tuple[Fact, Fact] | None:
-    """Return (new, old) for a change: the previous-period value and the current one before the change."""
+    """Return (new, old) for a change: the two values of "由A提高到B" right before it, else the previous-period
+    value and the current one before the change."""
+    before = [f for f in members if f.start < stated.start and f.family in _VALUED and f.role != "change"]
+    if len(before) >= 2:
+        new, old = before[-1], before[-2]
+        if (
+            has_word(new.label, "comparison", "to_value")
+            and has_word(old.label, "comparison", "from_value")
+            and old.family == new.family
+        ):
+            return new, old  # the sentence names which value is old and which new, whatever its years
     olds = [
         f
         for f in members
@@ -65,7 +75,6 @@ def _compared(view: ReportView, stated: Fact, members: Sequence[Fact]) -> tuple[
             and (f.family != "count" or f.figure().counter_group == old.figure().counter_group)
         ]
         return (news[-1], old) if news else None
-    before = [f for f in members if f.start < stated.start and f.family in _VALUED and f.role != "change"]
     for i, new in enumerate(before):
         if has_word(new.label, "comparison", "to_value") and i > 0:
             old = before[i - 1]

@@ -90,7 +90,7 @@ def _announced_at(after: str) -> int | None:
 
 def _report(view: ReportView, fact: Fact, listed: Sequence[int], what: str) -> None:
     holds = fact.value == int(fact.value) and int(fact.value) in listed
-    n = int(fact.value) if holds else listed[0]
+    n = int(fact.value) if holds else listed[-1]  # names joined by 和 in the last item count as two
     stated = fact.text if fact.text.endswith(fact.unit) else f"{fact.text}{fact.unit}"
     tail = view.text[fact.end : max(fact.end, view.clause_of(fact).end)].rstrip("，,。；;：:")
     tail = tail if len(tail) <= 24 else tail[:23] + "…"
@@ -123,7 +123,7 @@ def _listed(view: ReportView, fact: Fact, start: int) -> tuple[list[int], str] |
         return [n], "事项"
     if not rest.strip():
         return _paragraph_items(view, paragraph.end)
-    sentence = re.split(r"[。；;]", rest, maxsplit=1)[0]
+    sentence = re.split(r"[。；;，,]", rest, maxsplit=1)[0]  # names are parted by 、; a comma ends the list
     bare = re.sub(r"[（(][^）)]*[）)]", "", sentence).strip()
     if "、" not in bare or bare.endswith("等") or re.search(r"\d", bare):
         return None

@@ -45,16 +45,24 @@ def table_totals(view: ReportView) -> None:
     """Recompute every total, subtotal, 其中 and average row of every table."""
     for index in range(len(view.document.tables)):
         rows = view.rows(index)
-        for relation in _relations(rows):
+        table = view.document.tables[index]
+        firsts = [table.rows[r.index].cells[0] if table.rows[r.index].cells else "" for r in rows]
+        for relation in _relations(rows, firsts):
             for whole in relation.whole.facts:
                 if whole.family in _SUMMED and whole.role not in _NOT_SUMMED_ROLES:
                     _column(view, index, relation, whole)
 
 
-def _relations(rows: Sequence[Row]) -> list[_Relation]:
+def _relations(rows: Sequence[Row], firsts: Sequence[str]) -> list[_Relation]:
+    """Return the relations of a table's rows; `firsts` are the rows' first cells (a group's merged cell)."""
     out: list[_Relation] = []
     block_start = 0
     for i, row in enumerate(rows):
+        if row.is_subtotal and i > block_start:
+            group = _group_above(rows, firsts, block_start, i)
+            if len(group) >= 2:
+                out.append(_Relation(row, tuple(group), complete=True))
+            continue  # a subtotal sums its group; the total after it still sums every row of the block
         if row.is_part:
             continue
         parts: list[Row] = []
@@ -79,6 +87,22 @@ def _relations(rows: Sequence[Row]) -> list[_Relation]:
         if row.is_total:
             block_start = i + 1 + len(parts)
     return out
+
+
+def _group_above(rows: Sequence[Row], firsts: Sequence[str], start: int, i: int) -> list[Row]:
+    """Return the rows of the group a subtotal row closes: those just above it sharing the first cell of the row
+    right above it (小计 under the rows of one 一级指标), else every row since the last total."""
+    candidates = [k for k in range(start, i) if not (rows[k].is_part or rows[k].is_total or rows[k].is_average)]
+    if not candidates:
+        return []
+    first = firsts[candidates[-1]]
+    group: list[int] = []
+    for k in reversed(candidates):
+        if not first or firsts[k] != first:
+            break
+        group.append(k)
+    chosen = group[::-1] if first and len(group) >= 2 else candidates
+    return [rows[k] for k in chosen]
 
 
 def _children(rows: Sequence[Row], i: int) -> list[Row]:

@@ -1,0 +1,91 @@
+"""The audit on wordings and layouts of reports written apart from the dev reports: a change stated as 由A提高到B
+after a previous year, the parts of an initial budget, a list of names that a comma ends, and a 自评表 in a text
+extract whose columns are runs of spaces, with merged cells left out and subtotals per group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.figures import AuditFinding, audit_report
+from index.chunking import chunk_document
+from index.loaders import load_document
+
+PROSE = """青石县水利局2024年度部门整体支出绩效自评报告
+一、部门基本情况
+按照资金管理办法规定，本项目资金用于{kinds}类支出，分别是河道清淤补助、水毁修复补助、堤防加固补助和水文监测运维，补助对象包括乡镇、村组和管护单位。
+二、预算情况
+2024年本项目年初预算1,000.00万元，其中中央补助600.00万元、省级补助250.00万元、县级配套150.00万元。年中追加预算200.00万元，调整后预算为1,200.00万元。
+三、绩效情况
+河道清淤量由上年的12.5万立方米提高到15.0万立方米，增长{growth}%，水质达标率保持100%。
+"""
+
+EXTRACT = """附件：2024年度项目绩效指标自评表
+
+一级指标  二级指标  三级指标  指标值  完成值  分值  得分
+预算执行  预算执行  预算执行率  100%  96.50%  10  9
+产出指标  数量指标  河道清淤量  ≥12万立方米  15万立方米  10  10
+堤防加固长度  ≥8公里  8.5公里  10  10
+质量指标  工程验收合格率  100%  100%  10  {quality}
+
+- 2 -
+
+小计  30  {subtotal}
+效益指标  社会效益  受益人口  ≥5万人  5.6万人  30  28
+满意度指标  服务对象满意度  群众满意度  ≥90%  93.2%  30  29
+合计  100  {total}
+"""
+
+
+def _findings(tmp_path: Path, name: str, text: str) -> list[AuditFinding]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    document = load_document(path)
+    return audit_report([document], chunk_document(document))
+
+
+def _failing(findings: list[AuditFinding], kind: str) -> list[tuple[str, str]]:
+    return [(f.stated, f.computed) for f in findings if f.kind == kind and not f.holds]
+
+
+@pytest.mark.parametrize(("growth", "fails"), [("20.00", False), ("18.00", True)])
+def test_a_change_from_one_value_to_another_is_recomputed_whatever_year_the_sentence_names(
+    tmp_path: Path, growth: str, fails: bool
+) -> None:
+    findings = _findings(tmp_path, "report.txt", PROSE.format(kinds=4, growth=growth))
+    changes = [f for f in findings if f.kind == "change"]
+    assert changes and "(15.0万立方米 − 12.5万立方米) ÷ 12.5万立方米" in changes[0].formula
+    assert _failing(findings, "change") == ([(f"{growth}%", "20.00%")] if fails else [])
+
+
+def test_the_parts_of_an_initial_budget_are_not_adjusted_on_their_own(tmp_path: Path) -> None:
+    findings = _findings(tmp_path, "report.txt", PROSE.format(kinds=4, growth="20.00"))
+    assert _failing(findings, "budget_adjustment") == []
+    assert any(f.kind == "budget_adjustment" and f.holds and "1,000.00万元 + 200.00万元" in f.formula for f in findings)
+
+
+@pytest.mark.parametrize(("kinds", "fails"), [(4, False), (5, True)])
+def test_a_list_of_names_ends_at_the_comma_after_it(tmp_path: Path, kinds: int, fails: bool) -> None:
+    findings = _findings(tmp_path, "report.txt", PROSE.format(kinds=kinds, growth="20.00"))
+    counts = [f for f in findings if f.kind == "count"]
+    assert [(f.holds, f.computed) for f in counts] == [(not fails, "4类")]
+
+
+def test_an_extract_table_with_merged_cells_left_out_reads_each_row_whole(tmp_path: Path) -> None:
+    path = tmp_path / "extract.txt"
+    path.write_text(EXTRACT.format(quality=10, subtotal=29, total=95), encoding="utf-8")
+    [table] = load_document(path).tables
+    assert table.header == ("一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分")
+    cells = [row.cells for row in table.rows]
+    assert cells[2] == ("产出指标", "数量指标", "堤防加固长度", "≥8公里", "8.5公里", "10", "10")
+    assert cells[3] == ("产出指标", "质量指标", "工程验收合格率", "100%", "100%", "10", "10")
+    assert cells[4] == ("小计", "", "", "", "", "30", "29")  # a total row keeps its label first
+
+
+def test_a_subtotal_sums_its_group_and_the_total_every_row(tmp_path: Path) -> None:
+    holds = _findings(tmp_path, "extract.txt", EXTRACT.format(quality=10, subtotal=30, total=96))
+    assert [f for f in holds if f.kind == "score_sum" and not f.holds] == []
+    assert any(f.kind == "score_sum" and f.holds and "10分 + 10分 + 10分 = 30分" in f.formula for f in holds)
+    wrong = _findings(tmp_path, "extract.txt", EXTRACT.format(quality=9, subtotal=30, total=96))
+    assert sorted(_failing(wrong, "score_sum")) == [("30分", "29分"), ("96分", "95分")]
