@@ -89,3 +89,41 @@ def test_a_subtotal_sums_its_group_and_the_total_every_row(tmp_path: Path) -> No
     assert any(f.kind == "score_sum" and f.holds and "10分 + 10分 + 10分 = 30分" in f.formula for f in holds)
     wrong = _findings(tmp_path, "extract.txt", EXTRACT.format(quality=9, subtotal=30, total=96))
     assert sorted(_failing(wrong, "score_sum")) == [("30分", "29分"), ("96分", "95分")]
+
+
+SHARES = """青石县水利局2024年度项目支出绩效自评报告
+一、资金使用情况
+（一）总体情况
+全年项目实际支出2,000.00万元，预算执行率95.00%，调整后预算2,105.26万元。
+（二）支出结构
+从支出结构看，河道清淤补助900.00万元，占项目实际支出的45.00%；水毁修复补助600.00万元，占项目实际支出的{share}%；堤防加固补助300.00万元，占15.00%。
+"""
+
+
+@pytest.mark.parametrize(("share", "fails"), [("30.00", False), ("32.00", True)])
+def test_shares_listed_together_are_of_the_whole_one_of_them_holds_with(
+    tmp_path: Path, share: str, fails: bool
+) -> None:
+    findings = _findings(tmp_path, "report.txt", SHARES.format(share=share))
+    shares = {f.stated: f for f in findings if f.kind == "share"}
+    assert {"45.00%", f"{share}%", "15.00%"} <= set(shares)
+    assert all("÷ 2,000.00万元" in f.formula for f in shares.values())
+    assert _failing(findings, "share") == ([(f"{share}%", "30.00%")] if fails else [])
+
+
+FULL_MARKS = """青石县水利局2024年度部门整体支出绩效自评报告
+一、自评结论
+经评定，自评得分92分。在效益指标中，社会效益指标扣2分，可持续影响指标得满分{claimed}分。评分明细见表1。
+表1 2024年度部门整体支出绩效自评评分表
+一级指标 | 二级指标 | 分值 | 得分
+效益 | 社会效益 | 20 | 18
+效益 | 可持续影响 | 10 | 10
+"""
+
+
+@pytest.mark.parametrize(("claimed", "fails"), [("10", False), ("8", True)])
+def test_full_marks_the_prose_claims_are_the_weight_its_score_table_gives(
+    tmp_path: Path, claimed: str, fails: bool
+) -> None:
+    findings = _findings(tmp_path, "report.txt", FULL_MARKS.format(claimed=claimed))
+    assert _failing(findings, "score_weight") == ([(f"{claimed}分", "10分")] if fails else [])

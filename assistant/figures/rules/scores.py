@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.figures.relations import difference, quantity, shown, total
-from assistant.figures.report_view import ReportView, ends_with_word, has_word
+from assistant.figures.report_view import ReportView, cjk_count, ends_with_word, has_word
 from assistant.figures.rules import register
 from index.facts import Fact
 from index.facts.roles import strip_trailing
@@ -39,6 +39,38 @@ def scores(view: ReportView) -> None:
                     _not_above(view, fact, weight, weight.subject)
                 weight = None
     _scored_sections(view)
+    _full_marks_against_tables(view)
+
+
+def _full_marks_against_tables(view: ReportView) -> None:
+    """A score the prose claims is full marks ("可持续影响指标得满分8分") must be the weight the report's own
+    score table gives the item of that name."""
+    rows = [row for index in range(len(view.document.tables)) for row in view.rows(index)]
+    for fact in view.facts:
+        if fact.in_table or fact.family != "score" or fact.role != "score":
+            continue
+        if not has_word(fact.label, "scores", "full_marks") or _deduction(fact):
+            continue
+        named = [r for r in rows if cjk_count(r.name) >= 3 and r.name in fact.label]
+        if len(named) != 1:
+            continue  # no row, or several rows, of that name: nothing to hold the claim to
+        weight = next((f for f in named[0].facts if f.role == "weight" and f.family == "score"), None)
+        if weight is None or abs(weight.value - fact.value) < 1e-9:
+            continue
+        view.add(
+            "score_weight",
+            f"{named[0].name}称得满分{shown(fact)}，而其分值为{shown(weight)}",
+            f"满分应为分值 {shown(weight)}，报告称满分 {shown(fact)}（{_caption(view, weight)}）",
+            shown(fact),
+            shown(weight),
+            False,
+            [fact, weight],
+        )
+
+
+def _caption(view: ReportView, fact: Fact) -> str:
+    caption = view.document.tables[fact.table].caption if 0 <= fact.table < len(view.document.tables) else ""
+    return (caption.split(" ")[0] or "评分表") + f"“{fact.subject}”行"
 
 
 def _deduction(fact: Fact) -> bool:

@@ -28,6 +28,8 @@ def shares(view: ReportView) -> None:
     by_whole: dict[int, list[tuple[Fact, Fact]]] = {}
     for sentence in view.sentences():
         segment: list[Fact] = []
+        confirmed: dict[str, Fact] = {}  # the whole a share of the sentence holds with, by the phrase naming it
+        pending: list[tuple[Fact, Fact, str]] = []
         for fact in sentence:
             if fact.family != "percent":
                 segment.append(fact)
@@ -38,7 +40,17 @@ def shares(view: ReportView) -> None:
                     whole = _check(view, fact, part, sentence)
                     if whole is not None:
                         by_whole.setdefault(whole.id, []).append((part, fact))
+                        confirmed.setdefault(_whole_phrase(fact.label), whole)
+                    else:
+                        pending.append((fact, part, _whole_phrase(fact.label)))
             segment = []
+        for share, part, phrase in pending:
+            # Shares listed together ("A…占项目实际支出的34.62%；B…占项目实际支出的31.37%；C…占22.18%") are of
+            # the one whole their sibling holds with.
+            whole = confirmed.get(phrase) or (next(iter(confirmed.values())) if not phrase and confirmed else None)
+            if whole is not None and whole.family == part.family and whole.base >= part.base:
+                _report(view, share, part, whole, phrase, ratio(part, whole, share).verdict == "exact")
+                by_whole.setdefault(whole.id, []).append((part, share))
     facts = {f.id: f for f in view.facts}
     for whole_id, members in by_whole.items():
         share_sum = sum(s.value for _, s in members)
