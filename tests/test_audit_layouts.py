@@ -127,3 +127,36 @@ def test_full_marks_the_prose_claims_are_the_weight_its_score_table_gives(
 ) -> None:
     findings = _findings(tmp_path, "report.txt", FULL_MARKS.format(claimed=claimed))
     assert _failing(findings, "score_weight") == ([(f"{claimed}分", "10分")] if fails else [])
+
+
+ACROSS = """青石县市场监督管理局2024年度部门整体支出绩效自评报告
+一、预算情况
+2024年县财政批复我局年初预算500.00万元。年度执行中，根据工作需要追加抽检经费、平台建设资金和隐患排查经费等共计{added}万元，全年调整后预算为560.00万元。
+二、绩效情况
+全年完成食品安全监督抽检2,000批次，完成年度计划1,800批次的111.11%。全年支付抽检检测费用300.00万元，平均每批次检测费用{each}。
+全县新登记经营主体{prose}户，年末实有经营主体总量达到3.86万户。
+表1 2024年度绩效指标完成情况
+一级指标 | 二级指标 | 三级指标 | 指标值 | 实际值 | 分值 | 得分
+产出指标 | 数量指标 | 新登记经营主体户数 | ≥1,200户 | 1,360户 | 10 | 10
+"""
+
+
+def test_an_amount_its_clause_says_was_added_is_an_adjustment_of_the_budget(tmp_path: Path) -> None:
+    holds = _findings(tmp_path, "report.txt", ACROSS.format(added="60.00", each="1,500.00元", prose="1,360"))
+    assert any(f.kind == "budget_adjustment" and f.holds and "500.00万元 + 60.00万元" in f.formula for f in holds)
+    wrong = _findings(tmp_path, "report.txt", ACROSS.format(added="50.00", each="1,500.00元", prose="1,360"))
+    assert _failing(wrong, "budget_adjustment") == [("560.00万元", "550.00万元")]
+
+
+def test_an_average_divides_by_the_count_an_earlier_sentence_of_its_paragraph_states(tmp_path: Path) -> None:
+    holds = _findings(tmp_path, "report.txt", ACROSS.format(added="60.00", each="1,500.00元", prose="1,360"))
+    assert any(f.kind == "per_unit" and f.holds and "300.00万元 ÷ 2,000批次" in f.formula for f in holds)
+    slipped = _findings(tmp_path, "report.txt", ACROSS.format(added="60.00", each="1,500.00万元", prose="1,360"))
+    assert [f.kind for f in slipped if not f.holds] == ["unit_slip"]
+
+
+def test_a_figure_the_prose_and_the_indicator_table_state_differently_is_found(tmp_path: Path) -> None:
+    same = _findings(tmp_path, "report.txt", ACROSS.format(added="60.00", each="1,500.00元", prose="1,360"))
+    assert _failing(same, "inconsistent_value") == []
+    two = _findings(tmp_path, "report.txt", ACROSS.format(added="60.00", each="1,500.00元", prose="1,306"))
+    assert _failing(two, "inconsistent_value") == [("1,306户", "1,360户")]

@@ -73,14 +73,24 @@ def adjustment_chains(view: ReportView) -> list[Adjusted]:
             nested = _nested(view, later)
             if (later.role == "initial_budget" or later.role == "adjusted_budget") and not nested:
                 break
-            if is_adjustment(later) and not nested:
+            adjusts = is_adjustment(later) or _adjusted_in_clause(view, later)
+            if adjusts and not nested:
                 adjustments.append(later)
-            elif adjustments and not is_adjustment(later):
+            elif adjustments and not adjusts:
                 break
         if adjustments:
             same = all(view.paragraph_index(a) == view.paragraph_index(initial) for a in adjustments)
             chains.append(Adjusted(initial, tuple(adjustments), same))
     return chains
+
+
+def _adjusted_in_clause(view: ReportView, fact: Fact) -> bool:
+    """Tell whether a money figure of no role is what its clause says was added to or taken off the budget
+    ("追加食品安全抽检经费、…等共计642.75万元": the adjustment word opens the clause, the list of funds between)."""
+    if fact.family != "money" or fact.role != "amount":
+        return False
+    clause = view.clause_of(fact)
+    return has_word(view.text[clause.start : fact.start], "budget", "adjustment")
 
 
 def _part_of_initial(view: ReportView, fact: Fact, earlier: list[Fact]) -> bool:

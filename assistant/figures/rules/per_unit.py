@@ -9,12 +9,14 @@ thousand-fold off in another unit, its number like the others', is written in th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from assistant.figures.relations import Magnitudes, Outcome, product, quantity, ratio, shown, shown_in, solve, unit_name
 from assistant.figures.report_view import ReportView, lexicon
 from assistant.figures.rules import register
 from assistant.figures.verify import grams
 from index.facts import Fact
+from index.figures import COUNT_UNITS
 
 
 def _per(view: ReportView, fact: Fact) -> str:
@@ -24,15 +26,22 @@ def _per(view: ReportView, fact: Fact) -> str:
     clause = view.clause_of(fact)
     before = view.text[clause.start : fact.start]
     best: tuple[int, str] | None = None
-    for word in lexicon("per_unit", "prefix"):  # longest first: 每人次 before 每人
+    for word in _prefixes():  # longest first: 每人次 before 每人
         at = before.rfind(word)
-        if at != -1 and (best is None or at > best[0]):
+        if at != -1 and (best is None or at > best[0] or (at == best[0] and len(word) > len(best[1]))):
             best = (at, word)
     if best is None:
         return ""
     at, word = best
     rest = before[at + len(word) :]
     return word + next((p for p in lexicon("per_unit", "period") if rest.startswith(p)), "")
+
+
+@cache
+def _prefixes() -> tuple[str, ...]:
+    """The per-unit words: the lexicon's, and 每 before any counter a count is written in (每批次, 每宗)."""
+    words = {*lexicon("per_unit", "prefix"), *(f"每{unit}" for unit in COUNT_UNITS if unit not in ("个", "次"))}
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 def _counter(per: str) -> str:
@@ -65,6 +74,8 @@ def per_unit(view: ReportView) -> None:
             before = sentence[:i]
             counts = [f for f in before if _counts_match(f, per)]
             totals = [f for f in before if f.family == "money" and not _per(view, f) and f.period == "current"]
+            if totals and not counts:
+                counts = _counted_before(view, sentence[0], per)  # "抽检3,286批次。…费用389.70万元，平均每批次…"
             after = [f for f in sentence[i + 1 :] if f.family == "money" and not _per(view, f)]
             averaged = counts and totals and (per.endswith("均") or fact.role != "budget")
             if averaged and _average(view, fact, totals, counts[-1], magnitudes):
@@ -72,6 +83,20 @@ def per_unit(view: ReportView) -> None:
             if counts and (totals or after):
                 _product(view, fact, (totals or after)[-1] if totals else after[0], counts[-1], magnitudes)
     _standards(view)
+
+
+def _counted_before(view: ReportView, first: Fact, per: str) -> list[Fact]:
+    """Return the count an average divides by when its own sentence states none: the last count of its counter
+    stated in the sentences of its paragraph before it (a target aside)."""
+    paragraph = view.paragraph_of(first)
+    if paragraph is None:
+        return []
+    earlier = [
+        f
+        for f in view.facts_in(paragraph.start, first.sentence_start)
+        if _counts_match(f, per) and f.period == "current" and f.role in ("count", "actual") and not view.is_target(f)
+    ]
+    return earlier[-1:]
 
 
 def _related(a: Fact, b: Fact) -> bool:

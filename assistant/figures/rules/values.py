@@ -71,6 +71,15 @@ def same_subject(a: str, b: str) -> bool:
     return cjk_count(short) >= 4 and len(short) / len(long) >= 0.7 and _subsequence(short, long)
 
 
+def _row_named_by_prose(a: Fact, subject_a: str, b: Fact, subject_b: str) -> bool:
+    """Tell whether a table row's indicator and a prose figure name one thing: the prose names what it counts
+    last, after what was done ("组织…青年参加就业见习438人" and the row 就业见习人数)."""
+    if a.in_table == b.in_table:
+        return False
+    row, prose = (_normal(subject_a), _normal(subject_b)) if a.in_table else (_normal(subject_b), _normal(subject_a))
+    return cjk_count(row) >= 4 and prose.endswith(row) and prose != row
+
+
 def _comparable(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Tell whether two places may hold one quantity: equal, nested, or apart from the first heading on
     (sibling sections or items under one heading are parallel: each is about its own thing)."""
@@ -87,7 +96,8 @@ def _own_subject(view: ReportView, fact: Fact) -> str:
     ("5,326户8,971人": the second figure shares the first's words). A table's value cell has none here (its
     row names a line of the table); its prose cells read their labels."""
     if fact.in_table and fact.label == f"{fact.subject}{fact.column}":
-        return ""
+        # an indicator table's achieved value (实际完成值) is of the indicator its row names; other cells are lines
+        return fact.subject if fact.role == "actual" and fact.family == "count" else ""
     label = strip_trailing(fact.label)
     if label.endswith("中"):
         return ""  # "21个三级指标中有17个…": a part of the figure before it
@@ -166,10 +176,11 @@ def values(view: ReportView) -> None:
         b, kb, pb = keyed[j]
         if ka[0] == "unit" and ka[1] != kb[1]:
             continue
-        if ka[0] == "subject" and not same_subject(ka[1], kb[1]):
+        if ka[0] == "subject" and not (same_subject(ka[1], kb[1]) or _row_named_by_prose(a, ka[1], b, kb[1])):
             continue
         if not _comparable(pa, pb):
-            attribute.update((i, j))
+            if not (a.in_table or b.in_table):
+                attribute.update((i, j))  # a table's row elsewhere says nothing of parallel prose places
             continue
         if a.in_table and b.in_table:
             continue  # two cells: rows of tables are compared by the table rules
