@@ -160,3 +160,25 @@ def test_a_figure_the_prose_and_the_indicator_table_state_differently_is_found(t
     assert _failing(same, "inconsistent_value") == []
     two = _findings(tmp_path, "report.txt", ACROSS.format(added="60.00", each="1,500.00元", prose="1,306"))
     assert _failing(two, "inconsistent_value") == [("1,306户", "1,360户")]
+
+
+FAR_SHARE = """青石县市场监督管理局2024年度部门整体支出绩效自评报告
+一、预算执行情况
+全年项目支出800.00万元，其中主要包括两个重点项目。
+两个重点项目合计支出500.00万元，占项目支出的62.50%。
+二、重点项目绩效情况
+（一）食品安全监管专项
+该项目调整后预算320.00万元，实际支出300.00万元，执行率93.75%，支出额占项目支出的{share}%。
+（二）特种设备安全监察专项
+该项目调整后预算210.00万元，实际支出200.00万元，执行率95.24%。
+"""
+
+
+@pytest.mark.parametrize(("share", "fails"), [("37.50", False), ("39.50", True)])
+def test_a_share_of_a_whole_another_share_of_the_report_holds_with_is_checked_against_it(
+    tmp_path: Path, share: str, fails: bool
+) -> None:
+    findings = _findings(tmp_path, "report.txt", FAR_SHARE.format(share=share))
+    of_project = [f for f in findings if f.kind == "share" and f.stated == f"{share}%"]
+    assert of_project and "300.00万元 ÷ 800.00万元" in of_project[0].formula
+    assert _failing(findings, "share") == ([(f"{share}%", "37.50%")] if fails else [])

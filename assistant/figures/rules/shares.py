@@ -26,6 +26,8 @@ _STRONG = 0.6
 def shares(view: ReportView) -> None:
     """Recompute every share whose part and whole the report states."""
     by_whole: dict[int, list[tuple[Fact, Fact]]] = {}
+    held: dict[str, set[float]] = {}  # the values of the wholes the report's holding shares name by each phrase
+    far: list[tuple[Fact, Fact, str]] = []
     for sentence in view.sentences():
         segment: list[Fact] = []
         confirmed: dict[str, Fact] = {}  # the whole a share of the sentence holds with, by the phrase naming it
@@ -35,12 +37,14 @@ def shares(view: ReportView) -> None:
                 segment.append(fact)
                 continue
             if fact.role == "share":
-                part = _part(segment)
+                # "实际支出947.32万元，执行率96.03%，支出额占项目支出的38.68%": the part may stand before the rate
+                part = _part(segment) or _part([f for f in sentence if f.start < fact.start and f.family != "percent"])
                 if part is not None:
                     whole = _check(view, fact, part, sentence)
                     if whole is not None:
                         by_whole.setdefault(whole.id, []).append((part, fact))
                         confirmed.setdefault(_whole_phrase(fact.label), whole)
+                        held.setdefault(_whole_phrase(fact.label), set()).add(whole.value)
                     else:
                         pending.append((fact, part, _whole_phrase(fact.label)))
             segment = []
@@ -51,6 +55,15 @@ def shares(view: ReportView) -> None:
             if whole is not None and whole.family == part.family and whole.base >= part.base:
                 _report(view, share, part, whole, phrase, ratio(part, whole, share).verdict == "exact")
                 by_whole.setdefault(whole.id, []).append((part, share))
+            elif phrase:
+                far.append((share, part, phrase))
+    for share, part, phrase in far:
+        # A whole named by a phrase the report's other shares hold with ("占项目支出的75.80%" holds with
+        # 2,582.65万元): a share of the same phrase whose only strong candidate is that whole is of it too.
+        _, strong = _candidates(view, share, part, phrase)
+        values = {f.value for f in strong}  # a table cell of the same figure may carry no unit
+        if len(values) == 1 and values <= held.get(phrase, set()):
+            _report(view, share, part, strong[0], phrase, False)
     facts = {f.id: f for f in view.facts}
     for whole_id, members in by_whole.items():
         share_sum = sum(s.value for _, s in members)
