@@ -16,7 +16,7 @@ def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="报告文件或文件夹（默认：seeds/ 下全部报告）")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="丢弃现有索引并全部重建")] = False,
 ) -> None:
-    """索引报告（PDF/DOCX/TXT/MD）：切分、嵌入并写入向量库；未改动的文件跳过。"""
+    """索引报告（PDF 含扫描件、DOCX、XLSX、TXT/MD、图片）：切分、嵌入并写入向量库；未改动的文件跳过。"""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assistant.corpus import open_corpus
