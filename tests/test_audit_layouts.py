@@ -182,3 +182,17 @@ def test_a_share_of_a_whole_another_share_of_the_report_holds_with_is_checked_ag
     of_project = [f for f in findings if f.kind == "share" and f.stated == f"{share}%"]
     assert of_project and "300.00万元 ÷ 800.00万元" in of_project[0].formula
     assert _failing(findings, "share") == ([(f"{share}%", "37.50%")] if fails else [])
+
+
+@pytest.mark.parametrize(
+    ("whole", "fails"),
+    [("1,146.42", False), ("1,156.42", True), ("1,200.00", False)],  # 1,200.00: a part may be left out
+)
+def test_a_partial_list_one_digit_off_its_whole_is_a_slip(tmp_path: Path, whole: str, fails: bool) -> None:
+    text = (
+        "青石县农业农村局2023年度部门整体支出绩效自评报告\n一、资金情况\n"
+        f"该项目年初预算1,300.00万元，实际支出{whole}万元，执行率{float(whole.replace(',', '')) / 13:.2f}%。"
+        "其中：托管服务补助1,021.60万元，服务组织能力建设补助98.52万元，宣传培训及项目管理费26.30万元。\n"
+    )
+    findings = _findings(tmp_path, "report.txt", text)
+    assert [f.kind for f in findings if not f.holds] == (["sum"] if fails else [])

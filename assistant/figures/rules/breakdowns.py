@@ -27,6 +27,7 @@ from assistant.figures.report_view import ReportView, has_word, lexicon
 from assistant.figures.rules import register
 from index.facts import BUDGET_ROLES, Fact
 from index.facts.roles import role_of, strip_trailing
+from index.figures import format_number
 from index.structure import Paragraph, marker_number, marker_of
 from index.text import Span, clause_groups
 
@@ -66,8 +67,10 @@ def check_parts(
     found, slipped, magnitude = solve(outcome, view.suspects([*parts, whole]), [view.money_magnitude])
     m = {slipped.id: magnitude} if slipped is not None and magnitude is not None else {}
     if not found.holds and not complete:
-        if found.value < whole.value or (overlap and whole.family == "count"):
-            return  # a list that need not cover its whole (or counts that may overlap: 其中党员…、女性…)
+        if overlap and whole.family == "count":
+            return  # counts listed under a whole may overlap (其中党员…、女性…)
+        if found.value < whole.value and not one_digit_apart(found.value, whole):
+            return  # a list that need not cover its whole; one digit off is a slip, not a part left out
         if found.value > 1.5 * whole.value:
             return  # parts far beyond the figure before them belong to another whole: no relation
     name = what or view.name_of(whole)
@@ -76,11 +79,25 @@ def check_parts(
     claim = f"{name}{shown(whole)}等于所列各分项之和"
     if not found.holds:
         formula += f"（相差{difference(found, whole)}）"
-        if not complete:
+        if not complete and found.value > whole.value:
             claim = f"所列分项之和超过{name}{shown(whole)}"
+        elif not complete:
+            claim = f"{name}{shown(whole)}与所列分项之和只差一位数字，疑为笔误"
     view.report(
         kind, claim, formula, whole, found, quantity(found.value, whole, m), [*parts, whole], slipped, magnitude
     )
+
+
+def one_digit_apart(value: float, stated: Fact) -> bool:
+    """Tell whether a recomputed value, written as the stated figure is, differs from it in exactly one digit
+    (1,146.42 for a stated 1,156.42: a slip of the pen, not a part the list leaves out).
+
+    A list's own whole is rarely one digit away from its parts by chance: the parts it leaves out would have to
+    add up to one power of ten times a digit.
+    """
+    a = format_number(value, stated.decimals, separators=False)
+    b = format_number(stated.value, stated.decimals, separators=False)
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _same_kind(view: ReportView, a: Fact, b: Fact) -> bool:
