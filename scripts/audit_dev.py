@@ -97,9 +97,9 @@ def heldout_reports() -> list[DevReport]:
     ]
 
 
-def probe_reports() -> list[DevReport]:
-    """Return the audit-probe reports (seeds/audit-probe/, dev data) in their published forms."""
-    root = ROOT / "seeds" / "audit-probe"
+def probe_reports(name: str = "audit-probe") -> list[DevReport]:
+    """Return the reports of a probe set (seeds/audit-probe/, seeds/audit-probe2/) in their published forms."""
+    root = ROOT / "seeds" / name
     found: list[DevReport] = []
     for folder in sorted(p for p in root.iterdir() if (p / "checks.json").exists()) if root.exists() else []:
         published = next(
@@ -121,7 +121,7 @@ def _stated(finding: AuditFinding) -> set[float]:
 def matches(check: Check, finding: AuditFinding) -> bool:
     """Tell whether a failing finding reports a planted relation (its stated value is the relation's)."""
     if check.text:
-        return check.text in finding.stated
+        return check.text in finding.stated or (bool(finding.stated) and finding.stated in check.text)
     return bool(_stated(finding) & set(check.stated))
 
 
@@ -159,6 +159,7 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="print the relations that hold too")
     parser.add_argument("--report", help="only the report of this name (seed, minzheng-2023, …)")
     parser.add_argument("--probe", action="store_true", help="the audit-probe reports of seeds/audit-probe/ too")
+    parser.add_argument("--probe2", action="store_true", help="only the reports of seeds/audit-probe2/")
     parser.add_argument(
         "--heldout", action="store_true", help="the held-out reports instead, counts only (they are not to be read)"
     )
@@ -167,7 +168,12 @@ def main() -> int:
 
     segment("预算执行率")  # the segmenter's dictionary loads once per process, before any report is timed
     total_found = total_planted = total_alarms = 0
-    reports = heldout_reports() if args.heldout else dev_reports() + (probe_reports() if args.probe else [])
+    if args.heldout:
+        reports = heldout_reports()
+    elif args.probe2:
+        reports = probe_reports("audit-probe2")
+    else:
+        reports = dev_reports() + (probe_reports() if args.probe else [])
     for report in reports:
         if args.report and report.name != args.report:
             continue

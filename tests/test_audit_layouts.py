@@ -196,3 +196,72 @@ def test_a_partial_list_one_digit_off_its_whole_is_a_slip(tmp_path: Path, whole:
     )
     findings = _findings(tmp_path, "report.txt", text)
     assert [f.kind for f in findings if not f.holds] == (["sum"] if fails else [])
+
+
+MORE_LAYOUTS = """青石县住房和城乡建设局2023年度部门整体支出绩效自评报告
+一、部门基本情况
+年度目标主要包括：完成老旧小区改造不少于12个，培训施工人员2.5万人次以上。
+全年完成老旧小区改造13个，培训施工人员2.68万人次。
+二、资产情况
+表1 2023年资产构成情况（单位：万元）
+资产类别 | 年初数
+流动资产 | 300.00
+固定资产 | 1,000.00
+其中：房屋及构筑物 | 700.00
+通用设备 | 200.00
+车辆 | 100.00
+无形资产 | 50.00
+合计 | {assets}
+三、自评结论
+一级指标分为投入、过程、产出、效益四类，分值分别为15分、25分、35分和25分。
+表2 2023年度绩效自评表
+一级指标 | 二级指标 | 分值 | 得分
+产出指标 | 数量指标 | 20 | 19
+ | 质量指标 | 15 | 15
+ | 小计 | 35 | {subtotal}
+效益指标 | 社会效益 | 25 | 24
+合计 |  | 60 | 58
+经综合评价，自评得分58分，等级为“优”（90分及以上为优）。其中，产出指标得34分；效益指标得24分。
+"""
+
+
+def test_the_layouts_of_new_reports_raise_no_false_alarm(tmp_path: Path) -> None:
+    # goals announced with 主要包括 are goals; a list of weights holds no score; a 其中 list goes on without 其中;
+    # a subtotal under a merged first cell sums its group; a grade scale in brackets is not the whole listed
+    findings = _findings(tmp_path, "report.txt", MORE_LAYOUTS.format(assets="1,350.00", subtotal=34))
+    assert [f"{f.kind}: {f.claim}" for f in findings if not f.holds] == []
+    assert any(f.kind == "sum" and f.holds and "700.00万元 + 200.00万元 + 100.00万元" in f.formula for f in findings)
+    assert any(f.kind == "score_sum" and f.holds and "19分 + 15分 = 34分" in f.formula for f in findings)
+
+
+def test_in_those_layouts_what_does_not_add_up_still_fails(tmp_path: Path) -> None:
+    findings = _findings(tmp_path, "report.txt", MORE_LAYOUTS.format(assets="1,450.00", subtotal=33))
+    assert sorted((f.kind, f.stated) for f in findings if not f.holds) == [
+        ("score_sum", "33分"),
+        ("sum", "1,450.00万元"),
+    ]
+
+
+def test_a_list_of_items_ends_at_the_next_heading_of_another_kind(tmp_path: Path) -> None:
+    text = (
+        "青石县教育局2023年度项目支出绩效自评报告\n六、存在的问题\n项目实施中主要存在以下四个方面的问题：\n"
+        "（一）个别工程进度滞后。\n（二）县级配套资金支出偏慢。\n（三）绩效目标设置不够精细。\n七、改进措施\n"
+        "下一步将加快工程进度。\n"
+    )
+    counts = [f for f in _findings(tmp_path, "report.txt", text) if f.kind == "count"]
+    assert [(f.holds, f.stated, f.computed) for f in counts] == [(False, "四个", "3个")]
+
+
+def test_a_rule_that_fails_on_a_report_loses_only_its_own_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.figures.audit as audit
+    from assistant.figures.rules import registered
+
+    def broken(view: object) -> None:
+        raise ValueError("a defect")
+
+    rules = {"broken": broken, **registered()}
+    monkeypatch.setattr(audit, "registered", lambda: rules)
+    findings = _findings(tmp_path, "report.txt", SHARES.format(share="32.00"))
+    assert _failing(findings, "share") == [("32.00%", "30.00%")]

@@ -10,6 +10,7 @@ or fails (不一致). Failing findings are what answers warn about.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,8 @@ from assistant.figures.verify import ReportFigures, report_figures, value_matche
 from index.facts import FactTable, build_fact_table
 from index.figures import Figure, format_number, parse_figures
 from index.models import Document, Passage
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "AuditFinding",
@@ -36,9 +39,16 @@ __all__ = [
 
 
 def audit_document(view: ReportView) -> list[AuditFinding]:
-    """Run every registered rule over one document's view and return its findings, unit slips included."""
-    for rule in registered().values():
-        rule(view)
+    """Run every registered rule over one document's view and return its findings, unit slips included.
+
+    A rule that fails on a report it was not written for loses its own findings only (logged): the report is
+    still answered, and the other rules still run.
+    """
+    for name, rule in registered().items():
+        try:
+            rule(view)
+        except Exception:  # one rule's defect must not make a report unanswerable
+            _log.exception("audit rule %s failed on %s", name, view.document.name)
     _slip_findings(view)
     return _dedupe(view.findings)
 

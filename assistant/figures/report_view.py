@@ -260,6 +260,10 @@ class ReportView:
         if len(lead) > 40:
             return False
         lead = strip_trailing(lead.rstrip("为是有如下"))
+        for word in lexicon("breakdown", "announce"):  # "年度目标主要包括：…"
+            if lead.endswith(word) and len(lead) > len(word):
+                lead = lead[: -len(word)].removesuffix("主要")
+                break
         return ends_with_word(lead, "targets", "lead") and not has_word(lead, "targets", "results")
 
     def entity(self, fact: Fact) -> str:

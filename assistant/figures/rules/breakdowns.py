@@ -197,7 +197,9 @@ def _previous_sentence(view: ReportView, sentence: Sequence[Fact]) -> list[Fact]
     if not earlier or view.paragraph_index(earlier[-1]) != paragraph:
         return []
     last = earlier[-1].sentence_start
-    return [f for f in earlier if f.sentence_start == last]
+    depths = _depths(view.text, last, earlier[-1].sentence_end)
+    # "等级为“优”（90分及以上为优）。其中，…": a figure in brackets explains; it is not the whole listed
+    return [f for f in earlier if f.sentence_start == last and not depths[f.start - last]]
 
 
 # -- numbered items under an intro paragraph ---------------------------------------------------------------

@@ -158,8 +158,8 @@ def _paragraph_items(view: ReportView, after: int) -> tuple[list[int], str] | No
             if marker_number(found[1]) != n + 1:
                 break
             n += 1
-        elif _LIST_KINDS.index(found[0]) < _LIST_KINDS.index(kind):
-            break
+        elif found[0] not in _LIST_KINDS or _LIST_KINDS.index(found[0]) < _LIST_KINDS.index(kind):
+            break  # a heading or item of another kind ends the list
     return ([n], "条目") if n >= 2 else None
 
 

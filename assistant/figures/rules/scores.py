@@ -29,9 +29,14 @@ def scores(view: ReportView) -> None:
                 _not_above(view, score, weight, row.name)
     for sentence in view.sentences():
         weight = None
+        previous: Fact | None = None
         for fact in sentence:
             if fact.family != "score":
                 continue
+            listed = previous is not None and not view.text[previous.end : fact.start].strip("、和及与 ")
+            previous = fact
+            if listed:
+                continue  # "分值分别为15分、25分、35分和25分": one list of weights, no score among them
             if fact.role == "weight" and not has_word(fact.label, "scores", "full_marks"):
                 weight = fact
             elif fact.role == "score" and weight is not None and not _deduction(fact):

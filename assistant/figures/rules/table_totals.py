@@ -46,7 +46,10 @@ def table_totals(view: ReportView) -> None:
     for index in range(len(view.document.tables)):
         rows = view.rows(index)
         table = view.document.tables[index]
-        firsts = [table.rows[r.index].cells[0] if table.rows[r.index].cells else "" for r in rows]
+        firsts: list[str] = []
+        for r in rows:  # a first cell left empty under a vertical merge is the merged cell's
+            cell = table.rows[r.index].cells[0] if table.rows[r.index].cells else ""
+            firsts.append(cell or (firsts[-1] if firsts else ""))
         for relation in _relations(rows, firsts):
             for whole in relation.whole.facts:
                 if whole.family in _SUMMED and whole.role not in _NOT_SUMMED_ROLES:
@@ -57,6 +60,7 @@ def _relations(rows: Sequence[Row], firsts: Sequence[str]) -> list[_Relation]:
     """Return the relations of a table's rows; `firsts` are the rows' first cells (a group's merged cell)."""
     out: list[_Relation] = []
     block_start = 0
+    absorbed: set[int] = set()  # rows that go on listing the parts of a row above after its 其中 row
     for i, row in enumerate(rows):
         if row.is_subtotal and i > block_start:
             group = _group_above(rows, firsts, block_start, i)
@@ -70,14 +74,22 @@ def _relations(rows: Sequence[Row], firsts: Sequence[str]) -> list[_Relation]:
             if not later.is_part:
                 break
             parts.append(later)
-        if parts:
+        more = _continued_parts(rows, i, parts) if i not in absorbed else []
+        absorbed.update(range(i + 1 + len(parts), i + 1 + len(parts) + len(more)))
+        if more:
+            out.append(_Relation(row, (*parts, *more), complete=True))
+        elif parts:
             out.append(_Relation(row, tuple(parts), complete=False))
         if row.rank is not None and not row.is_total:
             children = _children(rows, i)
             if len(children) >= 2:
                 out.append(_Relation(row, tuple(children), complete=True))
         if (row.is_total or row.is_average) and not parts:
-            block = [r for r in rows[block_start:i] if not (r.is_part or r.is_total or r.is_average)]
+            block = [
+                r
+                for k, r in enumerate(rows[block_start:i], start=block_start)
+                if not (r.is_part or r.is_total or r.is_average or k in absorbed)
+            ]
             ranks = [r.rank for r in block if r.rank is not None]
             if ranks:
                 top = min(ranks)
@@ -87,6 +99,30 @@ def _relations(rows: Sequence[Row], firsts: Sequence[str]) -> list[_Relation]:
         if row.is_total:
             block_start = i + 1 + len(parts)
     return out
+
+
+def _continued_parts(rows: Sequence[Row], i: int, parts: Sequence[Row]) -> list[Row]:
+    """Return the rows after a row's 其中 rows that go on listing its parts ("其中：房屋及构筑物", then 通用设备,
+    专用设备, 车辆 without 其中): those that, with the 其中 rows, add up to the row exactly; none when they do not."""
+    whole = next((f for f in rows[i].facts if f.family in _SUMMED and f.role not in _NOT_SUMMED_ROLES), None)
+    if whole is None or not parts:
+        return []
+    cells = [p.cell(whole.column) for p in parts]
+    if any(c is None or c.family != whole.family for c in cells):
+        return []
+    running = sum(c.value for c in cells if c is not None)
+    more: list[Row] = []
+    for later in rows[i + 1 + len(parts) :]:
+        cell = later.cell(whole.column)
+        if later.is_part or later.is_total or later.is_average or cell is None or cell.family != whole.family:
+            return []
+        running += cell.value
+        more.append(later)
+        if abs(running - whole.value) <= 0.5 * 10.0 ** (-whole.decimals):
+            return more
+        if running > whole.value:
+            return []
+    return []
 
 
 def _group_above(rows: Sequence[Row], firsts: Sequence[str], start: int, i: int) -> list[Row]:
