@@ -86,7 +86,7 @@ def adjustment_chains(view: ReportView) -> list[Adjusted]:
 
 def _adjusted_in_clause(view: ReportView, fact: Fact) -> bool:
     """Tell whether a money figure of no role is what its clause says was added to or taken off the budget
-    ("追加食品安全抽检经费、…等共计642.75万元": the adjustment word opens the clause, the list of funds between)."""
+    ("追加抽检经费、平台建设资金等共计60.00万元": the adjustment word opens the clause, the funds listed between)."""
     if fact.family != "money" or fact.role != "amount":
         return False
     clause = view.clause_of(fact)
@@ -95,7 +95,7 @@ def _adjusted_in_clause(view: ReportView, fact: Fact) -> bool:
 
 def _part_of_initial(view: ReportView, fact: Fact, earlier: list[Fact]) -> bool:
     """Tell whether an initial budget is listed after 其中 as a part of an initial budget stated before it in its
-    clause group ("年初预算6,380.00万元，其中中央财政补助3,574.00万元")."""
+    clause group ("年初预算1,000.00万元，其中中央补助600.00万元")."""
     if not _nested(view, fact):
         return False
     group = view.group_of(fact)

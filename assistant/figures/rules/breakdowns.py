@@ -90,7 +90,7 @@ def check_parts(
 
 def one_digit_apart(value: float, stated: Fact) -> bool:
     """Tell whether a recomputed value, written as the stated figure is, differs from it in exactly one digit
-    (1,146.42 for a stated 1,156.42: a slip of the pen, not a part the list leaves out).
+    (1,046.50 for a stated 1,056.50: a slip of the pen, not a part the list leaves out).
 
     A list's own whole is rarely one digit away from its parts by chance: the parts it leaves out would have to
     add up to one power of ten times a digit.
@@ -198,7 +198,7 @@ def _previous_sentence(view: ReportView, sentence: Sequence[Fact]) -> list[Fact]
         return []
     last = earlier[-1].sentence_start
     depths = _depths(view.text, last, earlier[-1].sentence_end)
-    # "等级为“优”（90分及以上为优）。其中，…": a figure in brackets explains; it is not the whole listed
+    # "等级为“良”（80分及以上为良）。其中，…": a figure in brackets explains; it is not the whole listed
     return [f for f in earlier if f.sentence_start == last and not depths[f.start - last]]
 
 

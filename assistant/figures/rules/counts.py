@@ -3,7 +3,7 @@
 A count followed by a colon (or 分别为/具体为/包括) announces the list after it: 一是/二是 items, items parted by
 、, or the numbered paragraphs that follow. So does a count whose sentence ends its paragraph but for an
 announcement ("……设定的4个关键指标均已完成。具体为："): the items are the paragraphs after it, up to the next
-heading — those that each score an item ("……该项评分为10分") when they score, else those opening with a label
+heading — those that each score an item ("……此项得10分") when they score, else those opening with a label
 and a colon ("产出指标：…"). A count of things whose rows a table the paragraph points to (见表2) names in a
 column of the same noun (项目名称) announces that table's rows, totals aside.
 """

@@ -75,7 +75,7 @@ def per_unit(view: ReportView) -> None:
             counts = [f for f in before if _counts_match(f, per)]
             totals = [f for f in before if f.family == "money" and not _per(view, f) and f.period == "current"]
             if totals and not counts:
-                counts = _counted_before(view, sentence[0], per)  # "抽检3,286批次。…费用389.70万元，平均每批次…"
+                counts = _counted_before(view, sentence[0], per)  # "抽检2,000批次。…费用300.00万元，平均每批次…"
             after = [f for f in sentence[i + 1 :] if f.family == "money" and not _per(view, f)]
             averaged = counts and totals and (per.endswith("均") or fact.role != "budget")
             if averaged and _average(view, fact, totals, counts[-1], magnitudes):

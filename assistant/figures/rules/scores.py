@@ -36,7 +36,7 @@ def scores(view: ReportView) -> None:
             listed = previous is not None and not view.text[previous.end : fact.start].strip("、和及与 ")
             previous = fact
             if listed:
-                continue  # "分值分别为15分、25分、35分和25分": one list of weights, no score among them
+                continue  # "分值分别为10分、20分和30分": one list of weights, no score among them
             if fact.role == "weight" and not has_word(fact.label, "scores", "full_marks"):
                 weight = fact
             elif fact.role == "score" and weight is not None and not _deduction(fact):
@@ -48,7 +48,7 @@ def scores(view: ReportView) -> None:
 
 
 def _full_marks_against_tables(view: ReportView) -> None:
-    """A score the prose claims is full marks ("可持续影响指标得满分8分") must be the weight the report's own
+    """A score the prose claims is full marks ("设施管护指标得满分8分") must be the weight the report's own
     score table gives the item of that name."""
     rows = [row for index in range(len(view.document.tables)) for row in view.rows(index)]
     for fact in view.facts:

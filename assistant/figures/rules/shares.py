@@ -37,7 +37,7 @@ def shares(view: ReportView) -> None:
                 segment.append(fact)
                 continue
             if fact.role == "share":
-                # "实际支出947.32万元，执行率96.03%，支出额占项目支出的38.68%": the part may stand before the rate
+                # "实际支出300.00万元，执行率93.75%，支出额占项目支出的37.50%": the part may stand before the rate
                 part = _part(segment) or _part([f for f in sentence if f.start < fact.start and f.family != "percent"])
                 if part is not None:
                     whole = _check(view, fact, part, sentence)
@@ -49,7 +49,7 @@ def shares(view: ReportView) -> None:
                         pending.append((fact, part, _whole_phrase(fact.label)))
             segment = []
         for share, part, phrase in pending:
-            # Shares listed together ("A…占项目实际支出的34.62%；B…占项目实际支出的31.37%；C…占22.18%") are of
+            # Shares listed together ("A…占项目实际支出的45.00%；B…占项目实际支出的30.00%；C…占15.00%") are of
             # the one whole their sibling holds with.
             whole = confirmed.get(phrase) or (next(iter(confirmed.values())) if not phrase and confirmed else None)
             if whole is not None and whole.family == part.family and whole.base >= part.base:
@@ -58,8 +58,8 @@ def shares(view: ReportView) -> None:
             elif phrase:
                 far.append((share, part, phrase))
     for share, part, phrase in far:
-        # A whole named by a phrase the report's other shares hold with ("占项目支出的75.80%" holds with
-        # 2,582.65万元): a share of the same phrase whose only strong candidate is that whole is of it too.
+        # A whole named by a phrase the report's other shares hold with ("占项目支出的62.50%" holds with
+        # 800.00万元): a share of the same phrase whose only strong candidate is that whole is of it too.
         _, strong = _candidates(view, share, part, phrase)
         values = {f.value for f in strong}  # a table cell of the same figure may carry no unit
         if len(values) == 1 and values <= held.get(phrase, set()):

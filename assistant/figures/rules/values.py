@@ -73,7 +73,7 @@ def same_subject(a: str, b: str) -> bool:
 
 def _row_named_by_prose(a: Fact, subject_a: str, b: Fact, subject_b: str) -> bool:
     """Tell whether a table row's indicator and a prose figure name one thing: the prose names what it counts
-    last, after what was done ("组织…青年参加就业见习438人" and the row 就业见习人数)."""
+    last, after what was done ("组织…群众参加技能培训1,360人" and the row 技能培训人数)."""
     if a.in_table == b.in_table:
         return False
     row, prose = (_normal(subject_a), _normal(subject_b)) if a.in_table else (_normal(subject_b), _normal(subject_a))
