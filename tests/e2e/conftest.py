@@ -160,6 +160,17 @@ def save_screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def upload_docx(page: Page, url: str, path: Path, *paragraphs: str) -> None:
+    """Write a DOCX of these paragraphs, upload it in the chat at `url` and wait until it is indexed."""
+    from conftest import docx_bytes
+
+    path.write_bytes(docx_bytes(*paragraphs))
+    page.goto(url + "/")
+    page.locator("#ra-upload input[type=file]").set_input_files(str(path))
+    page.locator("#ra-upload-send").click()
+    page.get_by_text(f"已索引《{path.name}》").wait_for(timeout=30_000)
+
+
 @pytest.fixture
 def screenshot() -> Callable[[Page, str], Path]:
     """Save a full-page screenshot of a page under test-artifacts/<name>.png."""

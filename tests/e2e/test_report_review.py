@@ -73,21 +73,18 @@ def test_the_chat_tab_is_still_the_first_thing_seen(page: Page, live_server: Liv
 
 
 def test_an_uploaded_report_is_reviewed_in_the_tab(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
-    from conftest import docx_bytes
     from playwright.sync_api import expect
 
-    path = tmp_path / "核查示范2024年绩效报告.docx"
-    path.write_bytes(
-        docx_bytes(
-            "核查示范中心2024年绩效自评报告",
-            "一、预算执行情况",
-            "2024年，示范中心调整后预算200.00万元，实际支出150.00万元，预算执行率80.00%。",
-        )
+    from tests.e2e.conftest import upload_docx
+
+    upload_docx(
+        page,
+        live_server.url,
+        tmp_path / "核查示范2024年绩效报告.docx",
+        "核查示范中心2024年绩效自评报告",
+        "一、预算执行情况",
+        "2024年，示范中心调整后预算200.00万元，实际支出150.00万元，预算执行率80.00%。",
     )
-    page.goto(live_server.url + "/")
-    page.locator("#ra-upload input[type=file]").set_input_files(str(path))
-    page.locator("#ra-upload-send").click()
-    page.get_by_text("已索引《核查示范2024年绩效报告.docx》").wait_for(timeout=30_000)
     page.get_by_role("tab", name="报告核查").click()
     page.locator("#ra-review-doc input").click()
     page.get_by_role("option", name="核查示范2024年绩效报告.docx").click()

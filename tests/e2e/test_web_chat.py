@@ -7,8 +7,9 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import docx_bytes
 from pydantic import SecretStr
+
+from tests.e2e.conftest import upload_docx
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -120,18 +121,14 @@ def test_follow_up_and_example_and_clear(page: Page, live_server: LiveServer, sc
 def test_uploaded_docx_is_indexed_and_can_be_asked(
     page: Page, live_server: LiveServer, tmp_path: Path, screenshot: Shot
 ) -> None:
-    path = tmp_path / "示范中心2023年绩效报告.docx"
-    path.write_bytes(
-        docx_bytes(
-            "示范中心2023年绩效自评报告",
-            "一、基本情况",
-            "2023年，示范中心智慧停车场项目预算120.50万元，实际支出100.25万元，预算完成率83.20%。",
-        )
+    upload_docx(
+        page,
+        live_server.url,
+        tmp_path / "示范中心2023年绩效报告.docx",
+        "示范中心2023年绩效自评报告",
+        "一、基本情况",
+        "2023年，示范中心智慧停车场项目预算120.50万元，实际支出100.25万元，预算完成率83.20%。",
     )
-    page.goto(live_server.url + "/")
-    page.locator("#ra-upload input[type=file]").set_input_files(str(path))
-    page.locator("#ra-upload-send").click()
-    page.get_by_text("已索引《示范中心2023年绩效报告.docx》").wait_for(timeout=30_000)
     choice = page.locator("#ra-doc-choice").get_by_label("示范中心2023年绩效报告.docx")
     assert choice.is_checked()
     screenshot(page, "upload-indexed")
