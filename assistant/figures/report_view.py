@@ -56,6 +56,11 @@ def starts_with_word(text: str, table: str, key: str) -> bool:
     return any(text.startswith(w) for w in lexicon(table, key))
 
 
+def is_deduction(fact: Fact) -> bool:
+    """Tell whether a score figure is points taken off (扣0.5分), not a score given."""
+    return ends_with_word(strip_trailing(fact.label), "scores", "deduction")
+
+
 def cjk_count(text: str) -> int:
     return len(_CJK.findall(text))
 

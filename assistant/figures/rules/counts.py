@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.figures.report_view import ReportView, Row, ends_with_word, has_word, lexicon
+from assistant.figures.report_view import ReportView, Row, has_word, is_deduction, lexicon
 from assistant.figures.rules import register
 from index.facts import Fact
-from index.facts.roles import strip_trailing
 from index.structure import Paragraph, marker_number, marker_of
 
 _NOUN_THEN_COLON = re.compile(r"^[\u4e00-\u9fff“”]{0,10}[：:]")
@@ -69,7 +68,7 @@ def _listed_after_paragraph(view: ReportView, fact: Fact) -> tuple[list[int], st
 
 def _item_score(fact: Fact) -> bool:
     """Tell whether a fact is the score an item gets ("评分为10分", "得满分4.4分"), not a weight or points off."""
-    if fact.family != "score" or ends_with_word(strip_trailing(fact.label), "scores", "deduction"):
+    if fact.family != "score" or is_deduction(fact):
         return False
     return fact.role == "score" or has_word(fact.label, "scores", "full_marks")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.figures.relations import difference, quantity, shown, total
-from assistant.figures.report_view import ReportView, cjk_count, ends_with_word, has_word
+from assistant.figures.report_view import ReportView, cjk_count, has_word, is_deduction
 from assistant.figures.rules import register
 from index.facts import Fact
 from index.facts.roles import strip_trailing
@@ -39,7 +39,7 @@ def scores(view: ReportView) -> None:
                 continue  # "分值分别为10分、20分和30分": one list of weights, no score among them
             if fact.role == "weight" and not has_word(fact.label, "scores", "full_marks"):
                 weight = fact
-            elif fact.role == "score" and weight is not None and not _deduction(fact):
+            elif fact.role == "score" and weight is not None and not is_deduction(fact):
                 if view.group_of(fact).start == view.group_of(weight).start:
                     _not_above(view, fact, weight, weight.subject)
                 weight = None
@@ -54,7 +54,7 @@ def _full_marks_against_tables(view: ReportView) -> None:
     for fact in view.facts:
         if fact.in_table or fact.family != "score" or fact.role != "score":
             continue
-        if not has_word(fact.label, "scores", "full_marks") or _deduction(fact):
+        if not has_word(fact.label, "scores", "full_marks") or is_deduction(fact):
             continue
         named = [r for r in rows if cjk_count(r.name) >= 3 and r.name in fact.label]
         if len(named) != 1:
@@ -76,10 +76,6 @@ def _full_marks_against_tables(view: ReportView) -> None:
 def _caption(view: ReportView, fact: Fact) -> str:
     caption = view.document.tables[fact.table].caption if 0 <= fact.table < len(view.document.tables) else ""
     return (caption.split(" ")[0] or "评分表") + f"“{fact.subject}”行"
-
-
-def _deduction(fact: Fact) -> bool:
-    return ends_with_word(strip_trailing(fact.label), "scores", "deduction")
 
 
 def _not_above(view: ReportView, score: Fact, weight: Fact, what: str) -> None:
@@ -110,7 +106,7 @@ def _section_score(view: ReportView, section: Section) -> tuple[Fact | None, Fac
         f
         for f in facts
         if f.start > score.start
-        and not _deduction(f)
+        and not is_deduction(f)
         and (f.role != "weight" or has_word(f.label, "scores", "full_marks"))
     ]
     return score, weight, items

@@ -102,7 +102,7 @@ def _relations(rows: Sequence[Row], firsts: Sequence[str]) -> list[_Relation]:
 
 
 def _continued_parts(rows: Sequence[Row], i: int, parts: Sequence[Row]) -> list[Row]:
-    """Return the rows after a row's 其中 rows that go on listing its parts ("其中：办公用房", then 通用设备,
+    """Return the rows after a row's 其中 rows that go on listing its parts ("其中：业务用房", then 通用设备,
     专用设备, 车辆 without 其中): those that, with the 其中 rows, add up to the row exactly; none when they do not."""
     whole = next((f for f in rows[i].facts if f.family in _SUMMED and f.role not in _NOT_SUMMED_ROLES), None)
     if whole is None or not parts:
