@@ -31,11 +31,17 @@ class Knowledge:
     figures: ReportFigures
     weights: TermWeights
     sentence_vectors: dict[str, SentenceVectors] = field(default_factory=dict)
+    vocabulary: frozenset[str] = frozenset()  # the reports' own words the segmenter reads questions with
     _by_document: dict[str, list[Passage]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for passage in self.passages:
             self._by_document.setdefault(passage.document_id, []).append(passage)
+
+    def teach(self) -> None:
+        """Have the segmenter read with these reports' words (and no other reports'): a process that holds the
+        knowledge of several corpora reads each question as its own corpus alone would."""
+        add_vocabulary(self.vocabulary)
 
     def document(self, document_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == document_id), None)
@@ -154,8 +160,10 @@ def build_knowledge(
     findings = audit_index(figures)
     corrected = dict(tables)
     _corrected(corrected, figures, findings)
-    add_vocabulary(_vocabulary(documents, corrected, passages))
+    vocabulary = frozenset(_vocabulary(documents, corrected, passages))
+    add_vocabulary(vocabulary)
     return Knowledge(
+        vocabulary=vocabulary,
         documents=list(documents),
         passages=list(passages),
         fact_tables=corrected,
@@ -182,6 +190,7 @@ class KnowledgeCache:
             if self._value is None or key != self._key:
                 self._value = self._build()
                 self._key = key
+            self._value.teach()
             return self._value
 
 

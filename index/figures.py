@@ -67,6 +67,14 @@ COUNT_UNITS: tuple[str, ...] = (
 )  # fmt: skip
 for _u in COUNT_UNITS:
     _UNIT_FAMILIES[_u] = "count"
+# The units an amount may be divided by ("平均每亩", "每人次"): counters and physical measures.
+PER_UNITS: tuple[str, ...] = tuple(
+    sorted(
+        {u for u, f in _UNIT_FAMILIES.items() if f in ("count", "measure") and "/" not in u} - {"个"},
+        key=len,
+        reverse=True,
+    )
+)
 # Counters that mean the same thing and may stand for each other.
 _COUNTER_GROUPS: dict[str, str] = {
     "人": "人",

@@ -64,7 +64,8 @@ class IngestReport:
 
 
 def chunking_identity(max_chars: int) -> str:
-    return f"outline-v2-tables:{max_chars}"
+    """Name how documents are read and cut; an index built another way is rebuilt (bump when loaders change)."""
+    return f"outline-v3-tables:{max_chars}"
 
 
 class Ingestor:

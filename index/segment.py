@@ -10,6 +10,7 @@ from typing import Any
 
 _LOCK = threading.Lock()
 _ADDED: set[str] = set()
+_TAUGHT: frozenset[str] | None = None  # the vocabulary taught last, when it was handed over as one frozen set
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,26 @@ def _lexicon_words() -> list[str]:
 
 
 def add_vocabulary(words: Iterable[str]) -> None:
-    """Teach the segmenter words of the indexed reports (table row labels, headings, fact subjects)."""
+    """Teach the segmenter the words of the reports now indexed (table row labels, headings, fact subjects); the
+    words it was taught for reports no longer indexed are taken back, so that how a question is read depends
+    on the reports asked about, never on which reports a process happened to read before."""
     import jieba
 
     _tokenizer()
     known = jieba.dt.FREQ
+    global _TAUGHT
+    if isinstance(words, frozenset) and words is _TAUGHT:
+        return  # the same reports as the question before: nothing to teach
+    wanted = {w.strip() for w in words}
+    wanted = {w for w in wanted if 2 <= len(w) <= 16 and not any(ch.isspace() for ch in w)}
     with _LOCK:
-        for word in words:
-            word = word.strip()
+        _TAUGHT = words if isinstance(words, frozenset) else None
+        for word in _ADDED - wanted:
+            jieba.del_word(word)
+        _ADDED.intersection_update(wanted)
+        for word in wanted - _ADDED:
             # A word of the dictionary keeps its part of speech (涉及 stays a verb); one added once is known after.
-            if 2 <= len(word) <= 16 and not known.get(word) and not any(ch.isspace() for ch in word):
+            if not known.get(word):
                 jieba.add_word(word, freq=None, tag="nz")
                 _ADDED.add(word)  # only the words added: `_base_words` reads a phrase without them
         _segment.cache_clear()

@@ -98,7 +98,8 @@ def heldout_reports() -> list[DevReport]:
 
 
 def probe_reports(name: str = "audit-probe") -> list[DevReport]:
-    """Return the reports of a probe set (seeds/audit-probe/, seeds/audit-probe2/) in their published forms."""
+    """Return the reports of a probe set (seeds/audit-probe/, seeds/audit-probe2/, seeds/fresh/) in their published
+    forms."""
     root = ROOT / "seeds" / name
     found: list[DevReport] = []
     for folder in sorted(p for p in root.iterdir() if (p / "checks.json").exists()) if root.exists() else []:
@@ -160,6 +161,7 @@ def main() -> int:
     parser.add_argument("--report", help="only the report of this name (seed, minzheng-2023, …)")
     parser.add_argument("--probe", action="store_true", help="the audit-probe reports of seeds/audit-probe/ too")
     parser.add_argument("--probe2", action="store_true", help="only the reports of seeds/audit-probe2/")
+    parser.add_argument("--fresh", action="store_true", help="only the reports of seeds/fresh/")
     parser.add_argument(
         "--heldout", action="store_true", help="the held-out reports instead, counts only (they are not to be read)"
     )
@@ -172,6 +174,8 @@ def main() -> int:
         reports = heldout_reports()
     elif args.probe2:
         reports = probe_reports("audit-probe2")
+    elif args.fresh:
+        reports = probe_reports("fresh")
     else:
         reports = dev_reports() + (probe_reports() if args.probe else [])
     for report in reports:

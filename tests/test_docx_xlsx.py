@@ -141,3 +141,40 @@ def test_a_damaged_workbook_is_refused_in_chinese(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + bytes(300))
     with pytest.raises(LoaderError, match="XLSX"):
         load_document(path)
+
+
+def _two_part_table(path: Path, between: list[str]) -> Path:
+    """Write a DOCX whose indicator table is split in two Word tables, `between` standing between them."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("表2 绩效指标完成情况", style="Caption")
+    first = document.add_table(rows=2, cols=4)
+    for c, value in enumerate(["三级指标", "指标值", "实际完成值", "得分"]):
+        first.cell(0, c).text = value
+    for c, value in enumerate(["苗木成活率", "≥85%", "88%", "5"]):
+        first.cell(1, c).text = value
+    for text in between:
+        if text.startswith("#"):
+            document.add_heading(text.lstrip("#"), level=1)
+        else:
+            document.add_paragraph(text)
+    second = document.add_table(rows=1, cols=4)
+    for c, value in enumerate(["巡护里程", "≥300公里", "320公里", "4"]):
+        second.cell(0, c).text = value
+    document.save(str(path))
+    return path
+
+
+def test_a_table_split_by_a_note_goes_on_under_the_header_of_its_first_part(tmp_path: Path) -> None:
+    path = _two_part_table(tmp_path / "续表.docx", ["注：数据来源于业务统计，下表接续。"])
+    first, second = load_document(path).tables
+    assert second.header == first.header == ("三级指标", "指标值", "实际完成值", "得分")
+    assert second.caption == first.caption == "表2 绩效指标完成情况"
+    assert second.rows[0].cells == ("巡护里程", "≥300公里", "320公里", "4")
+
+
+def test_a_header_less_table_after_a_heading_is_a_table_of_its_own(tmp_path: Path) -> None:
+    path = _two_part_table(tmp_path / "新表.docx", ["#三、其他情况"])
+    first, second = load_document(path).tables
+    assert second.header != first.header and not second.caption

@@ -208,3 +208,15 @@ def test_a_dictionary_noun_a_report_also_uses_as_a_subject_still_names_something
 
     add_vocabulary(["车辆", "按期完成"])
     assert names_something("车辆") and not names_something("按期完成")
+
+
+def test_the_words_of_a_report_no_longer_asked_about_no_longer_shape_how_a_question_is_read() -> None:
+    from index.segment import add_vocabulary, segment
+
+    question = "苗圃项目效益指标得了多少分"
+    add_vocabulary(frozenset({"苗圃项目"}))
+    alone = [t.word for t in segment(question)]
+    add_vocabulary(frozenset({"效益指标得", "苗圃项目"}))  # another report's odd word, taught and then taken back
+    assert "效益指标得" in [t.word for t in segment(question)]
+    add_vocabulary(frozenset({"苗圃项目"}))
+    assert [t.word for t in segment(question)] == alone

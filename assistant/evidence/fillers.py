@@ -10,6 +10,7 @@ from assistant.evidence.spans import Span
 from assistant.frame import AnswerType, QuestionFrame
 from index.facts import Fact
 from index.figures import COUNT_UNITS
+from index.lexicon import load
 from index.segment import segment
 from index.text import normalise
 
@@ -48,7 +49,23 @@ _LAST_ITEM = re.compile(r"、[^，。；、]{1,30}(?:和|及|以及|与)[^，。
 _REASON = re.compile(
     r"由于|因为|原因|主要是|主要系|系因|受[^，。；]{1,20}影响|导致|造成|致使|所致|未能|尚未|滞后|影响|因[^此而]"
 )
+_CLAUSE_OPENING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[①-⑳]|\d+[.、．])?\s*"
+)
+
+
+def _commits(text: str, words: list[str]) -> bool:
+    """Tell whether a sentence commits to a step: one of its clauses opens with a word that says what will be
+    done ("力争…", "将建立…", "二是加快…"), not one that only contains it ("措施不够完善")."""
+    for clause in re.split(r"[，；。：,;:]", text):
+        opened = _CLAUSE_OPENING.sub("", clause, count=1)
+        if any(opened.startswith(w) for w in words):
+            return True
+    return False
+
+
 _REASON_SECTION = re.compile(r"原因")  # a heading that says its sentences give reasons
+_PROBLEM_SECTION = re.compile(r"问题")  # a section of the problems a report finds (what lies behind a shortfall)
 _PURPOSE = re.compile(r"用于|主要用于|用来|保障|支付|购买|开展|实施|建设|维护|补助|补贴")
 _GRADE = re.compile(
     r"[“\"]?(?:优秀|优|良好|良|中|差|合格|不合格)[”\"]?(?:等次|等级|档)|等次为|等级为|评价为"
@@ -189,14 +206,28 @@ def fillers(frame: QuestionFrame, span: Span, kind: AnswerType) -> list[Filler]:
         for cell, header in zip(cells, span.table.header, strict=False):
             if GRADE_HEADER.search(header) and cell and cell not in ("—", "-"):
                 return [Filler(kind, cell, span.start + text.find(cell))]
+    if kind == "remedy":
+        # A step the report commits to: a sentence of its 改进措施 / 下一步 section, or one that says what will be
+        # done (将…, 力争…, 计划…) of the subject.
+        if span.table is not None:
+            return []
+        remedy = load("genre")["remedy"]
+        in_section = any(w in span.scope for w in remedy["headings"])
+        return [Filler(kind, text, span.start)] if in_section or _commits(text, remedy["commitments"]) else []
     cue = {"reason": _REASON, "purpose": _PURPOSE, "grade": _GRADE}.get(kind)
     if cue is not None:
         # What the question names is no answer to it: "为什么上线时间滞后" is not answered by 滞后.
         named = " ".join(frame.entities) if kind == "reason" else ""
         hit = next((m for m in cue.finditer(text) if m.group(0) not in named), None)
         if hit is None and kind == "reason":
-            if span.table is None and _REASON_SECTION.search(span.heading) and not _restates(frame, text):
-                return [Filler(kind, text, span.start)]  # a sentence of a section the report heads 偏差原因分析
+            if (
+                span.table is None
+                and not _restates(frame, text)
+                and (_REASON_SECTION.search(span.heading) or (_PROBLEM_SECTION.search(span.scope) and not span.facts))
+            ):
+                # A sentence of a section the report heads 偏差原因分析, or one of its 存在的问题 that states no
+                # figure (the problem, not the shortfall restated).
+                return [Filler(kind, text, span.start)]
             cells = [c.strip() for c in text.split("|")]
             columns = span.table.header if span.table is not None else ()
             for cell, name in zip(cells, columns, strict=False):

@@ -12,6 +12,7 @@ from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import QuestionFrame
 from index.facts import Fact
+from index.segment import segment
 from index.text import bigrams
 
 _MAX_WINDOW = 4  # clauses
@@ -63,6 +64,9 @@ def binding(weights: TermWeights, frame: QuestionFrame, fact: Fact) -> float:
         return 0.5
     aliases = dict(frame.aliases)
     asked = [frame.head] if frame.head in entities else entities  # "受益人口里…留守老人": the figure is of the head
+    if len(asked) == 1 and not weights.in_corpus(asked[0]) and len(segment(asked[0])) == 1:
+        # The head is one everyday word the report never writes ("退休的老同志"): the other entities name the subject.
+        asked = [e for e in entities if e != asked[0]] or asked
     return max(fact_binding(weights, bigrams(name), fact) for e in asked for name in (e, *aliases.get(e, ())))
 
 

@@ -23,6 +23,7 @@ class TermWeights:
         self.total = max(total, 1)
         self.counts = counts
         self.vocabulary_text = normalise("\n".join(p.contextual_text() for p in passages))
+        self._written: dict[str, bool] = {}
 
     def idf(self, gram: str) -> float:
         return math.log(1 + self.total / (1 + self.counts.get(gram, 0)))
@@ -46,4 +47,8 @@ class TermWeights:
         return self.weight(known & text_grams) / self.weight(known)
 
     def in_corpus(self, term: str) -> bool:
-        return normalise(term) in self.vocabulary_text
+        """Tell whether the corpus writes a term (remembered: answering asks it of the same words often)."""
+        known = self._written.get(term)
+        if known is None:
+            known = self._written[term] = normalise(term) in self.vocabulary_text
+        return known

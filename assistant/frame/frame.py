@@ -9,13 +9,14 @@ from typing import Literal
 
 from index.expand import expand_chinese, register_names, translate_english
 from index.facts import Role
-from index.figures import COUNT_UNITS, parse_figures
+from index.figures import COUNT_UNITS, PER_UNITS, parse_figures
 from index.lexicon import load, words
 from index.segment import Token, boundaries, find_cue, segment
 from index.text import is_mostly_chinese, normalise
 
 AnswerType = Literal[
-    "amount", "rate", "count", "score", "figure", "name", "date", "list", "reason", "purpose", "yesno", "grade", "text"
+    "amount", "rate", "count", "score", "figure", "name", "date", "list", "reason", "purpose", "remedy", "yesno",
+    "grade", "text"
 ]  # fmt: skip
 Operation = Literal[
     "lookup",
@@ -183,7 +184,7 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
             at = next((t.start for t in tokens if len(t.word) >= 2 and t.word.endswith("率")), -1)
             if at >= 0:
                 found.append((at, "rate"))
-    if not english and any(k in ("name", "date", "list", "reason", "purpose") for _, k in found):
+    if not english and any(k in ("name", "date", "list", "reason", "purpose", "remedy") for _, k in found):
         # "满意度调查是委托哪家机构做的": a measure word that qualifies the noun after it names the subject; the
         # question asks who, when or why, not that measure.
         found = [(p, k) for p, k in found if k not in _FIGURE_KINDS or not _qualifies_noun(tokens, p)]
@@ -197,7 +198,7 @@ def _answer_types(text: str, tokens: tuple[Token, ...], english: bool) -> tuple[
         kinds = ["figure"]  # "年均浓度是多少": a figure, of whatever unit
     # A "which one" or "how many" question asks for that, whatever money words its subject carries.
     # A score asked ("打了多少分") is what is asked, whatever spending its subject's name carries (整体支出绩效).
-    for specific in ("score", "count", "name", "date", "list", "reason", "purpose", "grade"):
+    for specific in ("score", "count", "name", "date", "list", "reason", "purpose", "remedy", "grade"):
         if specific in kinds:
             kinds.remove(specific)
             kinds.insert(0, specific)
@@ -287,6 +288,18 @@ def _measures(
             continue  # "部门整体支出绩效自评": a role word inside a longer name names no measure
         taken.append((at, at + len(word)))
         found.append((at, Measure(roles[word], word)))
+    for token in tokens:
+        # A noun closed by a role word ("控制目标", "年度预算") names that role, as the word alone would.
+        word = next((w for w in sorted(roles, key=len, reverse=True) if len(w) >= 2 and token.word.endswith(w)), "")
+        at = token.end - len(word)
+        if (
+            word
+            and len(token.word) > len(word)
+            and token.flag.startswith("n")
+            and not any(s < token.end and at < e for s, e in taken)
+        ):
+            taken.append((at, token.end))
+            found.append((at, Measure(roles[word], word)))
     for at, word in _rate_words(tokens):
         # A rate the lexicon does not list (入住率, 分担率) is still a rate, named by its own word.
         if not any(s < at + len(word) and at < e for s, e in taken):
@@ -302,6 +315,16 @@ def _measures(
             at = min((p for k in keys if (p := find_cue(text, tokens, k)) >= 0), default=len(text))
             found.append((at, Measure(role, word)))
     found.sort(key=lambda item: item[0])
+    if not english and "年初" in text:
+        # "年初批的部门预算": the stage named apart from the budget word is the budget's stage.
+        found = [(at, Measure("initial_budget", m.word) if m.role == "budget" else m) for at, m in found]
+    if not english and "调整后" in text and any(m.role == "budget" for _, m in found):
+        # "调整后的部门预算": 调整 names the budget's stage, not an adjustment asked of it.
+        found = [
+            (at, Measure("adjusted_budget", m.word) if m.role == "budget" else m)
+            for at, m in found
+            if not (m.role == "adjustment" and m.word == "调整")
+        ]
     return tuple(dict.fromkeys(m for _, m in found))
 
 
@@ -355,7 +378,7 @@ def _mask(text: str) -> str:
     spans = [m.span() for m in _YEAR_EXPR.finditer(text)]
     spans += [m.span() for m in _MONTH.finditer(text)]
     spans += [m.span() for m in _COUNTER.finditer(text)]
-    spans += [m.span() for m in _PER_UNIT.finditer(text)]
+    spans += [m.span() for m in _per_units(text)]
     spans += [(f.start, f.end) for f in parse_figures(text)]
     spans += [m.span() for m in _WHICH.finditer(text) if m.group(0).startswith("哪")]
     spans += [m.span() for m in _WHEN.finditer(text)]
@@ -369,7 +392,28 @@ def _mask(text: str) -> str:
 _WHEN = re.compile(r"哪(?:一)?(?:天|日|年|月)")
 _BUDGET_COMPLETION = re.compile(r"完成(?:了)?(?:年度|全年|调整)?预算的?(?:百分之|多少|几成|比例)")
 _HOW_MUCH = re.compile(r"多少|几(?:个|项|家|人|件|处|座|万|亿)")
-_PER_UNIT = re.compile(r"(?:平均)?每(?:个|一)?(?:人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|天|月|年)")
+_PER_UNIT = re.compile(r"(?:平均)?每(?:个|一)?(" + "|".join((*PER_UNITS, "天", "月", "年")) + ")")
+
+
+def per_unit(text: str) -> str:
+    """Return the unit a "per" question divides by (人次 in 每人次, 亩 in 平均每亩), never the first character of a
+    noun (项 of 每个项目, 场 of 每个场所).
+
+    >>> per_unit("平均每辆车补助多少？"), per_unit("平均每个项目核减了多少？"), per_unit("平均每亩花了多少")
+    ('辆', '', '亩')
+    """
+    return next((m.group(1) for m in _per_units(text) if m.group(1) not in ("天", "月", "年")), "")
+
+
+def _per_units(text: str) -> list[re.Match[str]]:
+    tokens = segment(text)
+    return [
+        m
+        for m in _PER_UNIT.finditer(text)
+        if not any(t.start == m.start(1) and t.end > m.end(1) for t in tokens)  # 项 opening 项目 is no unit
+    ]
+
+
 _YEAR_EXPR = re.compile(r"(?:19|20)\d{2}\s*年(?:度|底|末|初)?|\d+\s*[个项名件家]?(?=[\u4e00-\u9fff])")
 
 
@@ -393,7 +437,7 @@ def _strip_words() -> tuple[str, ...]:
     return tuple(sorted((w for w in found if len(w) >= 1), key=len, reverse=True))
 
 
-_SINGLE_STRIP = frozenset("的了吗呢花用是有率占")
+_SINGLE_STRIP = frozenset("的了吗呢花用是有率占离得")
 _MEASURE_TAILS = ("实际支出", "支出", "预算", "收入")
 _ENTITY_HEADS = frozenset({"经费", "资金", "费用", "支出", "收入", "项目", "补贴", "补助", "资金规模", "专项资金"})
 
@@ -651,7 +695,7 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         asked_run = [e for e in entities if e.endswith(asked_noun) and text.find(e) >= which.end()]
         head = before[-1] if before else (asked_run[0] if asked_run else head)
     answer_types = _answer_types(text, tokens, english)
-    if answer_types[:1] in (("reason",), ("purpose",)):
+    if answer_types[:1] in (("reason",), ("purpose",), ("remedy",)):
         operation = "lookup"  # "为什么没花完": a reason asked of what remains asks no figure of it
     counter = counter_match.group("unit") if counter_match else ""
     if not counter and not english and answer_types[:1] == ("figure",):
@@ -698,5 +742,9 @@ def build_frame(question: str, with_parts: bool = True) -> QuestionFrame:
         if not part.entities and parts:
             # "执行率多少？" after "专项资金花了多少？": the part is about the same entity.
             part = replace(part, entities=parts[0].entities, head=parts[0].head, terms=(*parts[0].terms, *part.terms))
+        if parts and not part.measures and part.operation in ("difference", "growth") and parts[-1].measures:
+            # "调整后预算是多少？比上年多了多少？": the comparison is of the measure the part before asked.
+            prior = parts[-1]
+            part = replace(part, measures=prior.measures, years=part.years or prior.years)
         parts.append(part)
     return replace(frame, parts=tuple(parts))

@@ -136,7 +136,9 @@ def difference(label: str, a: Fact, b: Fact, operation: str = "difference") -> C
     _compatible(a, b)
     delta = a.base - b.base
     if a.family == "percent":
-        result = f"{abs(delta):.2f}个百分点"
+        # Points written to the precision of the rates compared (30% − 29.6% = 0.4个百分点), two places at most.
+        places = min(2, max(a.decimals, b.decimals))
+        result = f"{abs(delta):.{places}f}个百分点"
         formula = f"{shown(a)} − {shown(b)} = {result}" if delta >= 0 else f"{shown(b)} − {shown(a)} = {result}"
     else:
         result = (
@@ -305,6 +307,22 @@ def _role_name(fact: Fact) -> str:
     subject = fact.subject if fact.subject and fact.subject not in word else ""
     name = f"{subject}{'' if subject.endswith(word) else word}" if subject else word
     return name[:16]
+
+
+_YEARS = re.compile(r"(?:19|20)\d{2}年度?|上年|上一年|前一年|同期")
+
+
+def same_thing(current: Fact, earlier: Fact) -> bool:
+    """Tell whether an earlier period's figure is of what a current one is of: an earlier figure with a subject
+    of its own ("公务用车运行维护费…较上年的42.15万元") compares only with a figure whose words name that subject;
+    a figure of the reporting unit as a whole compares with another such figure or a total."""
+    if earlier.family != current.family or (current.counter and earlier.counter and current.counter != earlier.counter):
+        return False
+    own = bigrams(_YEARS.sub("", earlier.subject))
+    if earlier.generic or is_total(earlier) or not own:
+        return current.generic or is_total(current) or not bigrams(_YEARS.sub("", current.subject))
+    named = bigrams(_YEARS.sub("", f"{current.subject} {current.label} {current.context}"))
+    return len(own & named) >= 0.5 * len(own)
 
 
 def is_total(fact: Fact) -> bool:

@@ -18,7 +18,7 @@ from assistant.evidence.fillers import asks_counted_kind
 from assistant.evidence.scoring import Scored, binding, entity_coverage, score_spans
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
-from assistant.frame import QuestionFrame
+from assistant.frame import QuestionFrame, per_unit
 from assistant.planner import compute as ops
 from assistant.planner.compute import CannotCompute, Pool
 from assistant.planner.model import Computation, Plan, Quote
@@ -269,10 +269,19 @@ class Planner:
         if cue is None:
             return None
         chosen, _ = choose(frame, ranked, self.weights, self.report_year)
+
+        def own_words(label: str) -> str:
+            # The cue is the label's own word, not a piece of the subject's name (标准 in 高标准农田).
+            for entity in sorted(frame.entities, key=len, reverse=True):
+                label = label.replace(entity, "") if entity else label
+            return label
+
         hits = [
             c
             for c in chosen
-            if any(cue.search(f.label) or (f.role == "share" and frame.operation == "share") for f in c.facts)
+            if any(
+                cue.search(own_words(f.label)) or (f.role == "share" and frame.operation == "share") for f in c.facts
+            )
         ]
         if not hits:
             return None
@@ -592,6 +601,25 @@ class Planner:
                 return [ops.difference("相差", a, b)]
         entity = self._entity(frame)
         measures = [m.role for m in frame.measures if m.role not in ("change",)]
+        if "target" in measures:
+            # "离目标还差多少": the value achieved set against the target stated beside it (its row or sentence),
+            # of the targets about the subject the best bound first.
+            targets = sorted(
+                (f for f in pool.facts if f.role == "target" and f.family in families and f.period == "current"),
+                key=lambda f: -pool.bind(entity, f),
+            )
+            for target in targets[:3]:
+                if pool.bind(entity, target) < BOUND:
+                    break
+                achieved = pool.find(
+                    entity,
+                    ("actual", "rate", "share", "count", "amount", "score", *_SPEND),
+                    (target.family,),
+                    exclude=[target],
+                    where=_beside_of_counter(target),
+                )
+                if achieved is not None:
+                    return [ops.difference("与目标相差", target, achieved)]
         comparable = len(set(measures)) >= 2 and (
             set(measures[:2]) <= BUDGET_ROLES or set(measures[:2]) <= {"spending", "actual"}
         )
@@ -608,14 +636,27 @@ class Planner:
                 return [ops.difference("相差", budget, spent)]
         if frame.previous_period or len(frame.years) >= 2:
             current = pool.find(entity, roles, families)
-            previous = pool.find(entity, (current.role,) if current else roles, families, period="previous")
-            if current is not None and previous is not None:
-                changes = [ops.difference("增加额" if current.base >= previous.base else "减少额", current, previous)]
-                stated = _stated_change(pool, entity, current, previous)
-                if stated is not None and current.family != "percent":
-                    # The report states the change as a rate: check that rate against its own two figures.
-                    changes = [ops.against_stated(ops.growth(current, previous)[-1], stated)]
-                return changes
+            earlier = self._earlier_year(frame)
+            previous = (
+                pool.find(
+                    entity,
+                    (current.role,),
+                    families,
+                    period="previous",
+                    where=lambda f: ops.same_thing(current, f) and earlier(f),
+                )
+                if current is not None
+                else None
+            )
+            if current is None or previous is None:
+                return []  # a change over periods not found is not a budget's adjustment within the year
+            changes = [ops.difference("增加额" if current.base >= previous.base else "减少额", current, previous)]
+            stated = _stated_change(pool, entity, current, previous)
+            amount = _stated_change(pool, entity, current, previous, current.family)
+            if stated is not None and amount is None and current.family != "percent":
+                # The report states the change only as a rate: check that rate against its own two figures.
+                changes = [ops.against_stated(ops.growth(current, previous)[-1], stated)]
+            return changes
         budgets = [m.role for m in frame.measures if m.role in BUDGET_ROLES]
         if len(set(budgets)) == 1 and budgets[0] != "initial_budget":
             initial = pool.find(entity, ("initial_budget",), _MONEY)
@@ -631,18 +672,32 @@ class Planner:
         current = pool.find(entity, roles, families)
         if current is None:
             return []
+        earlier = self._earlier_year(frame)
         previous = pool.find(
             entity,
             tuple(dict.fromkeys((current.role, *roles))),
             (current.family,),
             period="previous",
-            where=lambda f: f.counter == current.counter,
+            where=lambda f: ops.same_thing(current, f) and earlier(f),
         )
         if previous is None:
             return []
         rate = ops.growth(current, previous)[-1]  # the rate asked, not the difference as well
         stated = _stated_change(pool, entity, current, previous)
         return [ops.against_stated(rate, stated) if stated is not None else rate]
+
+    def _earlier_year(self, frame: QuestionFrame) -> Callable[[Fact], bool]:
+        """The earlier side of a comparison: of the year it names ("2024年比2023年"), or of the year before the
+        report's when it says 上年 — a figure of that year, or one the report gives as 上年 without a year. Any
+        earlier figure when it names neither."""
+        if not self.report_year.isdigit():
+            return lambda f: True
+        before = str(int(self.report_year) - 1)
+        earlier = sorted(y for y in set(frame.years) if y < self.report_year)
+        if not earlier and not frame.previous_period:
+            return lambda f: True
+        asked = earlier[-1] if earlier else before  # 上年: the year before the report's
+        return lambda f: f.year == asked or (not f.year and asked == before)
 
     def _share(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         if of_stated := self._share_of_stated_whole(frame, pool):
@@ -874,16 +929,32 @@ class Planner:
 
     def _average(self, frame: QuestionFrame, pool: Pool) -> list[Computation]:
         entity = self._entity(frame)
-        counter = frame.counter or _per_unit(frame.text)
+        counter = frame.counter or per_unit(frame.text)
         per = _per_entity(frame)
-        if per and (per in COUNT_UNITS or _per_unit(frame.text)):
-            per = ""  # "每公里", "每人次": a unit to divide by, named by the counter branch below
+        if per in COUNT_UNITS:
+            per = ""  # "每公里", "每人次": a unit to divide by, named by the counter branch
         money_roles = (*self._spend_measure(frame), "amount", "budget", "spending")
         pool = replace(pool, facts=tuple(f for f in pool.facts if not _PER_LABEL.search(f.label)))  # 每人每月170元 is
         # already an amount per unit: it is never divided again
         count_roles = ("count", "actual")
+        if counter:
+            # "平均每亩花了多少", "每辆车拿到多少": the count of that unit divides the amount.
+            count = pool.find(
+                entity,
+                count_roles,
+                ("count", "measure", "duration"),
+                where=lambda f: counter in (f.counter, f.unit) or f.unit.endswith(counter),
+            )
+            if count is not None:
+                # The amount stated beside the count (its sentence) is the one it divides; else the entity's.
+                amount = pool.find(entity, money_roles, _MONEY, where=_in_sentence_of(count)) or pool.find(
+                    entity, money_roles, _MONEY
+                )
+                if amount is not None:
+                    return [ops.per_unit(amount, count)]
         if per:
-            # "平均每个行政处罚决定对应的罚没款": the count is of the entity after 每, the amount of the other.
+            # "平均每个（每份）行政处罚决定对应的罚没款": the count is of the entity after 每, the amount of the other —
+            # whatever counter the report counts it by.
             others = [e for e in frame.entities if e != per and per not in e] or [entity]
             count = pool.find(per, count_roles, ("count", "measure", "duration"))
             amount = pool.find(others[-1], money_roles, _MONEY)
@@ -900,20 +971,6 @@ class Planner:
                 amount = next(iter(named if len(named) == 1 else beside if len(beside) == 1 else ()), amount)
             if amount is not None and count is not None:
                 return [ops.per_unit(amount, count)]
-        if counter:
-            count = pool.find(
-                entity,
-                count_roles,
-                ("count", "measure", "duration"),
-                where=lambda f: counter in (f.counter, f.unit) or f.unit.endswith(counter),
-            )
-            if count is not None:
-                # The amount stated beside the count (its sentence) is the one it divides; else the entity's.
-                amount = pool.find(entity, money_roles, _MONEY, where=_in_sentence_of(count)) or pool.find(
-                    entity, money_roles, _MONEY
-                )
-                if amount is not None:
-                    return [ops.per_unit(amount, count)]
         if _group_size(frame.text) or "各" in frame.text:  # "4个项目平均得分": the mean over a named group
             members = self._members(frame, pool, [m.role for m in frame.measures] or ["score"])
             if len(members) >= 2:
@@ -1072,10 +1129,11 @@ def without_unit(frame: QuestionFrame, units: Sequence[str]) -> QuestionFrame:
     return replace(frame, entities=tuple(entities), head=head)
 
 
-def _stated_change(pool: Pool, entity: str, current: Fact, previous: Fact) -> Fact | None:
-    """Return the rate of change the report states for the two operands, in the sentence of either."""
+def _stated_change(pool: Pool, entity: str, current: Fact, previous: Fact, family: str = "percent") -> Fact | None:
+    """Return the change the report states for the two operands, in the sentence of either: as a rate, or
+    (family given) as an amount of their own family."""
     sentences = {(current.document_id, current.sentence_start), (previous.document_id, previous.sentence_start)}
-    return pool.find(entity, ("change",), ("percent",), where=lambda f: (f.document_id, f.sentence_start) in sentences)
+    return pool.find(entity, ("change",), (family,), where=lambda f: (f.document_id, f.sentence_start) in sentences)
 
 
 NEAREST_PASSAGES = 3
@@ -1248,6 +1306,12 @@ def _deeds_asked(text: str) -> tuple[str, str]:
     return done, next((w for w in flat if w in before), "")
 
 
+def _beside_of_counter(fact: Fact) -> Callable[[Fact], bool]:
+    """Return a test for the facts of a fact's sentence (or row) counted as it is."""
+    beside = _in_sentence_of(fact)
+    return lambda f: beside(f) and f.counter == fact.counter
+
+
 def _in_sentence_of(fact: Fact) -> Callable[[Fact], bool]:
     """Return a test for the facts stated in the same sentence as a fact."""
     at = (fact.document_id, fact.sentence_start)
@@ -1293,24 +1357,6 @@ def _per_entity(frame: QuestionFrame) -> str:
     if lead and lead < len(tokens) and len("".join(t.word for t in tokens[:lead])) >= 2:
         word = "".join(t.word for t in tokens[:lead])
     return next((e for e in frame.entities if word in e or e in word), word)
-
-
-_PER = re.compile(r"(?:平均)?每(?:个|一)?(人次|人|户|宗|件|次|公里|家|项|所|名|座|辆|平方米|亩|吨|天)")
-
-
-def _per_unit(text: str) -> str:
-    """Return the unit a "per" question divides by (人次 in 每人次), never the first character of a noun
-    (项 of 每个项目).
-
-    >>> _per_unit("平均每辆车补助多少？"), _per_unit("平均每个项目核减了多少？")
-    ('辆', '')
-    """
-    tokens = segment(text)
-    for match in _PER.finditer(text):
-        lo, hi = match.span(1)
-        if not any(t.start == lo and t.end > hi for t in tokens):  # 项 opening the word 项目 is no unit
-            return match.group(1)
-    return ""
 
 
 def _by_table(facts: Sequence[Fact], roles: Sequence[str]) -> list[list[Fact]]:

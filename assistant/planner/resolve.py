@@ -21,7 +21,7 @@ from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
 from assistant.planner.model import Quote
 from index.facts import BUDGET_ROLES, Fact, Role
-from index.segment import names_something
+from index.segment import names_something, segment
 from index.text import bigrams, normalise
 
 BOUND = 0.5
@@ -66,6 +66,7 @@ _SLOT_NAMES: dict[str, str] = {
     "date": "时间",
     "list": "具体内容",
     "reason": "原因",
+    "remedy": "改进措施",
     "purpose": "用途",
     "grade": "等级",
     "count": "数量",
@@ -91,10 +92,13 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
     numeric_types = [t for t in frame.answer_types if t in FAMILIES and t != "figure"]
     seen_roles: set[str] = set()
     # "执行率为什么偏低": a reason (or purpose) asked of a measure asks no figure of it.
-    why = frame.answer_types[:1] in (("reason",), ("purpose",))
+    why = frame.answer_types[:1] in (("reason",), ("purpose",), ("remedy",))
+    others = {m.role for m in frame.measures} - {"actual"}
     for measure in () if why else frame.measures:
         if measure.role in ("share", "change") and frame.operation != "lookup":
             continue
+        if measure.role == "actual" and others & {"rate", "share", "spending", "score", "count"}:
+            continue  # "失业率实际是多少": 实际 says which value of the rate, it asks no measure of its own
         if frame.operation == "share" and measure.role == "rate" and measure.word in _GENERIC_MEASURES:
             measure = Measure("share", measure.word)  # "X占Y的比例": the stated share answers it
         if measure.role in seen_roles:
@@ -240,6 +244,15 @@ _GENERIC_MEASURES = frozenset(
 )
 
 
+def known_entities(weights: TermWeights, entities: Sequence[str]) -> list[str]:
+    """Return the entities without the single everyday words the report never writes ("老同志" beside 退休): they
+    name nothing the report can be searched for, the others name the subject. A longer name the report does not
+    write as such (a project asked in other words) stays: it is the subject, found or not."""
+    unwritten = [e for e in entities if not weights.in_corpus(e) and len(segment(e)) == 1]
+    kept = [e for e in entities if e not in unwritten]
+    return kept or list(entities)
+
+
 def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:
     """Return how much of the question's entities a span (with its heading and lead) carries.
 
@@ -252,6 +265,7 @@ def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict:
         return 1.0
     # A verb the report never uses ("能放", "能用") says what is asked in everyday words: it binds nothing.
     entities = [e for e in entities if e not in frame.verbs or any(g in weights.counts for g in bigrams(e))] or entities
+    entities = known_entities(weights, entities)
     text = span.grams() | bigrams(span.context) | bigrams(span.scope)
     found = [entity_coverage(weights, frame, e, text) for e in entities]
     mean = sum(found) / len(found)

@@ -29,6 +29,9 @@ _LABEL_MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）
 _MONEY_HEADER = re.compile(r"预算|支出|金额|到位|拨付|资金|收入|投资|结余|结转|经费")
 _TOTAL_LABEL = re.compile(r"^(?:合计|总计|小计|总体)")
 _EMPTY_CELL = frozenset({"", "—", "-", "－", "/", "——", "无"})
+# A column that states each row's unit ("指标名称 | 计量单位 | 2022年 | 2023年"): its cell is the unit of the row's
+# bare numbers, not a label.
+_UNIT_COLUMN = re.compile(r"(?:计量|计算)?单位")
 _HEADING_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十百\d]+[部分章节条]\s*|[（(]?[一二三四五六七八九十\d]+[)）.．、]\s*|[①-⑳])"
 )
@@ -111,7 +114,11 @@ class _Builder:
         groups = [g.start - start for g in clause_groups(text, start, end)]
         clause_starts = [c.start - start for c in clauses(text, start, end)]
         reading = _Reading()
-        goals = _GOALS.match(text[start:end]) is not None
+        # A sentence that sets goals, or any sentence of a section of goals ("二、绩效目标 > （一）总体目标"), not
+        # of one that reports on them ("绩效目标完成情况").
+        goals = _GOALS.match(text[start:end]) is not None or (
+            any(_GOAL_HEADING.search(h) for h in path) and not any(_REPORTED_HEADING.search(h) for h in path)
+        )
         for figure in figures:
             group = max((g for g in groups if g <= figure.start), default=0)
             if group != reading.group:
@@ -123,6 +130,8 @@ class _Builder:
                 role, word = "target", figure.qualifier  # "不少于1,200家次": a goal, not what was done
             elif goals and role not in ("weight", "score"):
                 role, word = "target", "目标"  # "年度总体目标：…同比下降5%以上": every figure of it is a goal
+            elif role not in ("weight", "score") and (aim := _AIM.search(_clause_before(text, start, figure))):
+                role, word = "target", aim.group(0)  # "力争全年新增就业2.3万人以上": what is aimed at
             own = subject_of(figure.label, word)
             clause_from = max((c for c in clause_starts if c <= figure.start), default=0)
             before = text[start + clause_from : start + figure.start]
@@ -170,8 +179,10 @@ class _Builder:
         path = next((p.path for p in self.outline.paragraphs if p.start <= table.start < p.end + 1), ())
         scope = path + ((table.caption,) if table.caption and (not path or path[-1] != table.caption) else ())
         parents: list[tuple[int, str]] = []  # (marker rank, label) of hierarchical row labels (一、 > 1.)
+        unit_column = next((i for i, h in enumerate(table.header) if _UNIT_COLUMN.fullmatch(h.strip())), -1)
         for r, row in enumerate(table.rows):
-            labels, values = _split_row(row.cells, table.header)
+            row_unit = _row_unit(row.cells, unit_column)
+            labels, values = _split_row(row.cells, table.header, skip=unit_column)
             if not labels and not values:
                 continue
             subject = _LABEL_MARKER.sub("", labels[-1]) if labels else ""
@@ -186,13 +197,18 @@ class _Builder:
                 offset = _cell_offset(row.cells, column)
                 cell_start = row.start + offset
                 prose = not _is_value(cell)  # a 说明 cell: its figures carry labels of their own
-                for figure in _cell_figures(cell, header, table_unit, money_unit):
+                for figure in _cell_figures(cell, header, row_unit or table_unit, money_unit):
                     if prose:
                         role, word = role_of(figure.label, figure.family)
                     else:
-                        role, word = role_of(header or figure.label, figure.family)
+                        # "调整后预算（万元）": the unit in brackets closes the header, the role word before it.
+                        role, word = role_of(_HEADER_UNIT.sub("", header).strip() or figure.label, figure.family)
                         if role == _FAMILY_DEFAULT.get(figure.family) and figure.label:
                             role, word = role_of(figure.label, figure.family)
+                        if row_unit and not word and subject:
+                            # A row of a by-year table ("部门实际支出 | 万元 | 35,906.47 | …"): the header is
+                            # a year, the row's label names the role.
+                            role, word = role_of(subject, figure.family)
                         if role == "actual" and subject:
                             # An indicator table's 实际完成值 of a row that names a role (预算执行率): the value is
                             # that role's, not a bare "actual value".
@@ -232,14 +248,26 @@ _COMPARISON = re.compile(r"^(?:比|较|相比|与)")
 _MONEY_ROLES = frozenset({"adjusted_budget", "initial_budget", "budget", "spending", "income", "adjustment"})
 
 
+_GOAL_HEADING = re.compile(r"目标")
+_REPORTED_HEADING = re.compile(r"完成|实现|情况|偏差|结果|分析|评价")
+_AIM = re.compile(r"力争|确保|争取")
+
+
+def _clause_before(text: str, start: int, figure: Figure) -> str:
+    """Return the words of a figure's clause before it (its sentence starts at `start`)."""
+    before = text[start : start + figure.start]
+    return re.split(r"[，。；：,;:]", before)[-1]
+
+
 class _Reading:
     """What a clause group has said so far: its subject, its whole (before 其中) and whether parts are listed."""
 
     def __init__(self, group: int = -1) -> None:
         self.group = group
         self.subject = ""
-        self.whole: tuple[Figure, Role] | None = None
+        self.whole: tuple[Figure, Role, str] | None = None
         self.parts = False
+        self.listed = 0  # parts read since 其中
         self.previous: tuple[Figure, Role, str] | None = None
 
     def resolve(self, figure: Figure, role: Role, word: str, own: str, period: Period) -> tuple[Role, str, Period]:
@@ -247,21 +275,31 @@ class _Reading:
         label = figure.label.strip()
         category = is_category(label, word)
         if _BREAKDOWN.match(label):
-            self.parts = True
+            self.parts, self.listed = True, 0
         elif self.parts and word and not category:
             self.parts = False
         plain = role == _FAMILY_DEFAULT.get(figure.family)
-        if self.parts and self.whole is not None and (plain or category):
-            whole, whole_role = self.whole
+        compares = _COMPARISON.match(label) is not None and plain
+        if compares and self.parts and self.listed >= 2 and self.whole is not None:
+            # "其中A 5.18万元、B 33.44万元，较上年的42.15万元下降8.37%": after a list of parts, the comparison
+            # speaks of the whole the list breaks down.
+            whole, whole_role, whole_subject = self.whole
+            if whole.family == figure.family:
+                role, own = whole_role, own or whole_subject
+                period = "previous" if period == "current" else period
+            self.parts = False
+        elif self.parts and self.whole is not None and (plain or category):
+            whole, whole_role, _ = self.whole
             if whole.family == figure.family and whole_role in _MONEY_ROLES:
                 role = whole_role
-        elif _COMPARISON.match(label) and self.previous is not None and plain:
+            self.listed += 1
+        elif compares and self.previous is not None:
             previous, previous_role, previous_subject = self.previous
             if previous.family == figure.family:
                 role, own = previous_role, own or previous_subject
                 period = "previous" if period == "current" else period
         if not self.parts:
-            self.whole = (figure, role)
+            self.whole = (figure, role, own or self.subject)
         self.previous = (figure, role, own or self.subject)
         return role, own, period
 
@@ -279,14 +317,24 @@ def _shift(figure: Figure, offset: int) -> Figure:
     return replace(figure, start=figure.start + offset, end=figure.end + offset)
 
 
-def _split_row(cells: Sequence[str], header: Sequence[str]) -> tuple[list[str], list[tuple[int, str]]]:
-    """Return a row's label cells (leading cells without figures, ordinals skipped) and its value cells."""
+def _row_unit(cells: Sequence[str], column: int) -> str:
+    """Return the unit a row's unit cell states ("万元", "人次"), or "" where there is none."""
+    if not 0 <= column < len(cells):
+        return ""
+    unit = cells[column].strip()
+    parsed = parse_figures(f"1{unit}") if unit and len(unit) <= 4 else []
+    return unit if parsed and parsed[0].family != "plain" and parsed[0].text.endswith(unit) else ""
+
+
+def _split_row(cells: Sequence[str], header: Sequence[str], skip: int = -1) -> tuple[list[str], list[tuple[int, str]]]:
+    """Return a row's label cells (leading cells without figures, ordinals skipped) and its value cells; the
+    column `skip` (a unit column) is neither."""
     labels: list[str] = []
     values: list[tuple[int, str]] = []
     for column, cell in enumerate(cells):
         name = header[column] if column < len(header) else ""
         cell = cell.strip()
-        if cell in _EMPTY_CELL:
+        if cell in _EMPTY_CELL or column == skip:
             continue
         if not values and (("序号" in name and not _TOTAL_LABEL.match(cell)) or (cell.isdigit() and column == 0)):
             continue  # an ordinal; a 合计 written in the 序号 column labels its row
@@ -363,7 +411,7 @@ def _column_unit(header: str, table_unit: str) -> str:
         return "分"  # "效益指标(30分)": a score column that states its weight
     if re.search(r"率|比例|占比|比重", header):
         return "%"
-    if re.search(r"分值|得分|评分|分数|权重", header):
+    if re.search(r"分值|得分|评分|分数|权重|总分|满分", header):
         return "分"
     return table_unit
 

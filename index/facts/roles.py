@@ -112,6 +112,8 @@ def role_of(label: str, family: Family) -> tuple[Role, str]:
     ('share', '占')
     >>> role_of("其中上级转移支付资金", "money")
     ('amount', '')
+    >>> role_of("年初批复某某预算收入", "money")
+    ('initial_budget', '预算收入')
     """
     allowed = _FAMILY_ROLES.get(family, ("amount",))
     core = strip_trailing(label)
@@ -119,6 +121,8 @@ def role_of(label: str, family: Family) -> tuple[Role, str]:
         return "share", "占"
     for word, role in _role_words():
         if role in allowed and core.endswith(word):
+            if role == "budget" and "年初" in core:
+                return "initial_budget", word  # "年初批复部门预算收入": the stage is named before the subject
             return role, word
     if family == "score":
         # "分值权重资金为50分": a score's role word may be followed by a noun that adds nothing.

@@ -14,7 +14,7 @@ from index.facts.model import FactTable
 from index.models import Document
 
 FACTS_DIR = "facts"
-BUILDER_VERSION = 18  # bump when the fact builder reads documents differently
+BUILDER_VERSION = 19  # bump when the fact builder reads documents differently
 
 
 def facts_format() -> str:

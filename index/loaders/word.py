@@ -7,11 +7,12 @@ never from comparing the texts of neighbouring cells, so two equal cells side by
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from index.loaders.base import Block, LoaderError, Para, ProgressFn
+from index.loaders.base import Block, Grid, LoaderError, Para, ProgressFn
 from index.loaders.grid import Cell, cell_text, is_unit_line, looks_like_caption, make_grid
 from index.normalize import clean_inline
 
@@ -59,8 +60,28 @@ def load(path: Path, data: bytes, progress: ProgressFn | None = None) -> list[Bl
             ):
                 grid.caption = last.text
                 blocks.pop()
+            earlier = _continued(blocks, grid)
+            if earlier is not None:
+                # A table split by a note ("注：…接续如下") goes on under the header of the part before it.
+                grid.header, grid.caption, grid.preamble = earlier.header, earlier.caption, list(earlier.preamble)
             blocks.append(grid)
     return blocks
+
+
+_NOTES_BETWEEN = 2  # paragraphs (a note, a "续表" line) that may stand between a table and its continuation
+
+
+def _continued(blocks: Sequence[Block], grid: Grid) -> Grid | None:
+    """Return the table a header-less, caption-less table continues: the last table before it, with as many
+    columns, when at most a short note stands between them."""
+    if grid.header or grid.caption:
+        return None
+    for back, block in enumerate(reversed(blocks)):
+        if isinstance(block, Grid):
+            return block if block.header and block.columns == grid.columns else None
+        if back >= _NOTES_BETWEEN or block.level is not None:
+            return None  # a heading, or more than a note: a new table of its own
+    return None
 
 
 def _style_name(paragraph: Any) -> str:

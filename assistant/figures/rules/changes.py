@@ -74,7 +74,9 @@ def _compared(view: ReportView, stated: Fact, members: Sequence[Fact]) -> tuple[
             and f.family == old.family
             and (f.family != "count" or f.figure().counter_group == old.figure().counter_group)
         ]
-        return (news[-1], old) if news else None
+        # The value of the subject the earlier one is of ("其中A…、B…，较上年的X": the whole, not the last part).
+        own = [f for f in news if f.subject == old.subject]
+        return ((own or news)[-1], old) if news else None
     for i, new in enumerate(before):
         if has_word(new.label, "comparison", "to_value") and i > 0:
             old = before[i - 1]
