@@ -265,3 +265,30 @@ def test_a_rule_that_fails_on_a_report_loses_only_its_own_findings(
     monkeypatch.setattr(audit, "registered", lambda: rules)
     findings = _findings(tmp_path, "report.txt", SHARES.format(share="32.00"))
     assert _failing(findings, "share") == [("32.00%", "30.00%")]
+
+
+SUMMARY = """青石县水利局2024年度项目支出绩效自评报告
+五、自评结论
+表5 项目自评得分汇总表
+项目名称 | 预算执行率（10分） | 产出指标（50分） | 效益指标（30分） | 满意度指标（10分） | 自评总分 | 自评等级
+河道清淤 | 10 | 48 | 28.5 | 9 | {total} | 优
+堤防加固 | 9 | 47 | 27 | 10 | 93 | 优
+“三公”经费支出38.62万元，其中公务接待费5.18万元、公务用车运行维护费33.44万元，较上年的42.15万元下降8.37%。
+"""
+
+
+@pytest.mark.parametrize(("total", "fails"), [("95.5", False), ("96.5", True)])
+def test_a_score_summary_row_adds_its_weighted_columns_up_to_its_total_column(
+    tmp_path: Path, total: str, fails: bool
+) -> None:
+    findings = _findings(tmp_path, "summary.txt", SUMMARY.format(total=total))
+    rows = [f for f in findings if f.kind == "score_sum" and "各列得分之和" in f.claim]
+    assert len(rows) == 2  # both rows checked
+    assert _failing(findings, "score_sum") == ([(f"{total}分", "95.5分")] if fails else [])
+
+
+def test_a_comparison_after_a_list_of_parts_is_of_the_whole_the_list_breaks_down(tmp_path: Path) -> None:
+    findings = _findings(tmp_path, "summary.txt", SUMMARY.format(total="95.5"))
+    changes = [f for f in findings if f.kind == "change"]
+    assert changes and all(f.holds for f in changes)  # 38.62 against 42.15 is −8.37%; 33.44 against it is not
+    assert "38.62万元" in changes[0].formula

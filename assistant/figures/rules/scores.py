@@ -8,6 +8,7 @@ and items all claimed at full marks (满分) must add up to the section's weight
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.figures.relations import difference, quantity, shown, total
@@ -27,6 +28,7 @@ def scores(view: ReportView) -> None:
             score = next((f for f in row.facts if f.role == "score" and f.family == "score"), None)
             if weight is not None and score is not None:
                 _not_above(view, score, weight, row.name)
+            _row_total(view, row.facts, row.name)
     for sentence in view.sentences():
         weight = None
         previous: Fact | None = None
@@ -45,6 +47,26 @@ def scores(view: ReportView) -> None:
                 weight = None
     _scored_sections(view)
     _full_marks_against_tables(view)
+
+
+_WEIGHTED_COLUMN = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
+_TOTAL_COLUMN = re.compile(r"总分|合计|总计|总得分|综合得分|自评得分|得分合计")
+
+
+def _row_total(view: ReportView, facts: Sequence[Fact], name: str) -> None:
+    """A row of a score summary ("项目 | 产出指标（50分） | 效益指标（30分） | … | 自评总分"): the scores of the
+    columns that state their weight add up to the score of the total column."""
+    scored = [f for f in facts if f.family == "score" and f.role == "score"]
+    parts = [f for f in scored if _WEIGHTED_COLUMN.search(f.column)]
+    whole = next((f for f in scored if f not in parts and _TOTAL_COLUMN.search(f.column)), None)
+    if whole is None or len(parts) < 2:
+        return
+    found = total(parts, whole)
+    formula = f"{' + '.join(shown(p) for p in parts)} = {quantity(found.value, whole)}"
+    if not found.holds:
+        formula += f"（相差{difference(found, whole)}）"
+    claim = f"{name}{strip_trailing(whole.column)}{shown(whole)}等于各列得分之和"
+    view.report("score_sum", claim, formula, whole, found, quantity(found.value, whole), [*parts, whole])
 
 
 def _full_marks_against_tables(view: ReportView) -> None:
