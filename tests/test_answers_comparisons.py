@@ -101,6 +101,13 @@ def test_what_will_be_done_about_a_shortfall_is_quoted_from_the_remedies(ask: As
     assert "林业科技服务小分队8支" in answer_body(record.answer)
 
 
+def test_a_remedy_asked_after_a_reason_is_quoted_to_the_end_of_its_step(ask: Ask) -> None:
+    record = ask("林农满意度为什么没达标？打算怎么改？")
+    body = answer_body(record.answer)
+    assert "上门技术指导次数不足" in body  # the reason, from the problems
+    assert "力争林农满意度达到90%以上" in body and "轮训" not in body  # the step, not the next one after ；
+
+
 def test_the_problem_behind_a_shortfall_is_quoted_from_the_problems(ask: Ask) -> None:
     record = ask("林农满意度没达标，问题出在哪？")
     assert not record.refused

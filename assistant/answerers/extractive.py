@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from assistant.answerers.base import ENGLISH_REFUSAL_PREFIX, REFUSAL_PREFIX, AnswerContext, Draft
 from assistant.answerers.compose import compose_chinese, compose_english
@@ -65,7 +65,16 @@ class ExtractiveAnswerer:
 
         units = tuple(u for d in used_docs if d in knowledge.fact_tables for u in knowledge.fact_tables[d].unit_names)
         pool = [f for facts in facts_by_doc.values() for f in facts]
-        planner = Planner(knowledge.weights, pool, report_year, locate, units, knowledge.children(used_docs))
+
+        def sections(wanted: Callable[[tuple[str, ...]], bool]) -> list[Span]:
+            found: list[Span] = []
+            for passage in knowledge.passages:
+                if passage.document_id in used_docs and wanted(passage.section_path):
+                    document = documents.get(passage.document_id)
+                    found.extend(passage_spans(passage, len(context.hits), document, facts_by_doc))
+            return found
+
+        planner = Planner(knowledge.weights, pool, report_year, locate, units, knowledge.children(used_docs), sections)
         plans = planner.plan(frame, spans)
         markers = _Markers(context.hits)
         if frame.english:

@@ -95,6 +95,8 @@ class Planner:
     locate: Callable[[Fact], Span | None]
     units: tuple[str, ...] = ()
     outline: dict[tuple[str, tuple[str, ...]], list[Passage]] = field(default_factory=dict)
+    # The spans of the sections whose heading path a test accepts, retrieved or not (the report's 改进措施).
+    sections: Callable[[Callable[[tuple[str, ...]], bool]], list[Span]] | None = None
 
     def plan(self, frame: QuestionFrame, spans: Sequence[Span]) -> list[Plan]:
         """Return one plan per part of the question (one for a simple question)."""
@@ -124,6 +126,15 @@ class Planner:
             # passages are where the subject is; figures are resolved among theirs.
             spans, facts = _nearest(spans, self.facts)
         self._facts_now = facts
+        kind = frame.answer_types[0] if frame.answer_types else ""
+        if kind in ("remedy", "reason") and self.sections is not None:
+            # What will be done, and why a shortfall happened, are said in the report's own sections for them
+            # (改进措施, 偏差原因, 存在的问题), which a compound question's other words may not retrieve ("…为啥拖了？
+            # 今年打算怎么避免？"): their sentences join the ones retrieved.
+            headings = load("genre")[kind]["headings"]
+            seen = {s.key for s in spans}
+            extra = self.sections(lambda path: any(w in h for h in path for w in headings))
+            spans = [*spans, *(s for s in extra if s.key not in seen)]
         ranked = score_spans(frame, spans, self.weights)
         if not ranked or ranked[0].score < MIN_SCORE:
             return Plan(frame, "refuse", missing=frame.describe())

@@ -434,6 +434,7 @@ def choose(
     slots = slots_of(frame)
     remaining = list(slots)
     chosen: list[Filled] = []
+    why = frame.answer_types[:1] in (("reason",), ("remedy",))
     pool = list(ranked[:CANDIDATES])
     top = ranked[0].score if ranked else 0.0
     # When some figure is clearly about the entity, a figure of a look-alike subject (水污染… for 大气污染…)
@@ -449,6 +450,10 @@ def choose(
         ]
         if not options:
             break
+        if why and not chosen:
+            # A reason or a step is asked: the spans that say one are the evidence; a better-matching sentence
+            # that says none (the shortfall restated) sets no bar for them.
+            top = max(s.score for _, s in options)
         picked, scored = max(
             options,
             key=lambda item: (
@@ -634,6 +639,12 @@ def quote_of(filled: Filled, weights: TermWeights, frame: QuestionFrame) -> Quot
         hi_pos = max(hi_pos, clauses[window_hi - 1].start)
         if span.end - clauses[lo].start <= _WHOLE_SENTENCE:
             hi_pos = clauses[-1].start
+        elif any(s.kind == "remedy" for s in filled.slots):
+            # A step the report commits to is quoted to the end of its clause group (the date or target that
+            # closes it), not into the next step after a semicolon.
+            group = next((g for g in span.group_spans if g.start <= hi_pos < g.end), None)
+            if group is not None:
+                hi_pos = max(c.start for c in clauses if c.start < group.end)
     # Extend back over the clauses that name the subject when the quote would start without it.
     # The first entity is a subject too ("公务接待费占…的比例": the part the share is of).
     subjects = [entity_grams(frame), *([bigrams(frame.entities[0])] if frame.entities else [])]
