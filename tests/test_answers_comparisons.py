@@ -115,5 +115,5 @@ def test_the_problem_behind_a_shortfall_is_quoted_from_the_problems(ask: Ask) ->
 
 
 def test_an_everyday_word_the_report_never_writes_does_not_hide_the_subject_it_names(ask: Ask) -> None:
-    record = ask("局里退休的老同志有多少？")
+    record = ask("本局退休的老同志一共多少位？")
     assert not record.refused and "31人" in answer_body(record.answer)

@@ -65,7 +65,7 @@ def binding(weights: TermWeights, frame: QuestionFrame, fact: Fact) -> float:
     aliases = dict(frame.aliases)
     asked = [frame.head] if frame.head in entities else entities  # "受益人口里…留守老人": the figure is of the head
     if len(asked) == 1 and not weights.in_corpus(asked[0]) and len(segment(asked[0])) == 1:
-        # The head is one everyday word the report never writes ("退休的老同志"): the other entities name the subject.
+        # The head is one everyday word the report never writes ("本局退下来的老同志"): the other entities name the subject.
         asked = [e for e in entities if e != asked[0]] or asked
     return max(fact_binding(weights, bigrams(name), fact) for e in asked for name in (e, *aliases.get(e, ())))
 

@@ -314,7 +314,7 @@ _YEARS = re.compile(r"(?:19|20)\d{2}年度?|上年|上一年|前一年|同期")
 
 def same_thing(current: Fact, earlier: Fact) -> bool:
     """Tell whether an earlier period's figure is of what a current one is of: an earlier figure with a subject
-    of its own ("公务用车运行维护费…较上年的42.15万元") compares only with a figure whose words name that subject;
+    of its own ("公用经费…较上年的10.00万元") compares only with a figure whose words name that subject;
     a figure of the reporting unit as a whole compares with another such figure or a total."""
     if earlier.family != current.family or (current.counter and earlier.counter and current.counter != earlier.counter):
         return False

@@ -282,7 +282,7 @@ class Planner:
         chosen, _ = choose(frame, ranked, self.weights, self.report_year)
 
         def own_words(label: str) -> str:
-            # The cue is the label's own word, not a piece of the subject's name (标准 in 高标准农田).
+            # The cue is the label's own word, not a piece of the subject's name (标准 in 高标准苗圃).
             for entity in sorted(frame.entities, key=len, reverse=True):
                 label = label.replace(entity, "") if entity else label
             return label

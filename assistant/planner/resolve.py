@@ -98,7 +98,7 @@ def slots_of(frame: QuestionFrame) -> list[Slot]:
         if measure.role in ("share", "change") and frame.operation != "lookup":
             continue
         if measure.role == "actual" and others & {"rate", "share", "spending", "score", "count"}:
-            continue  # "失业率实际是多少": 实际 says which value of the rate, it asks no measure of its own
+            continue  # "满意度实际是多少": 实际 says which value of the rate, it asks no measure of its own
         if frame.operation == "share" and measure.role == "rate" and measure.word in _GENERIC_MEASURES:
             measure = Measure("share", measure.word)  # "X占Y的比例": the stated share answers it
         if measure.role in seen_roles:

@@ -131,7 +131,7 @@ class _Builder:
             elif goals and role not in ("weight", "score"):
                 role, word = "target", "目标"  # "年度总体目标：…同比下降5%以上": every figure of it is a goal
             elif role not in ("weight", "score") and (aim := _AIM.search(_clause_before(text, start, figure))):
-                role, word = "target", aim.group(0)  # "力争全年新增就业2.3万人以上": what is aimed at
+                role, word = "target", aim.group(0)  # "力争全年新增造林1.5万亩以上": what is aimed at
             own = subject_of(figure.label, word)
             clause_from = max((c for c in clause_starts if c <= figure.start), default=0)
             before = text[start + clause_from : start + figure.start]
@@ -281,7 +281,7 @@ class _Reading:
         plain = role == _FAMILY_DEFAULT.get(figure.family)
         compares = _COMPARISON.match(label) is not None and plain
         if compares and self.parts and self.listed >= 2 and self.whole is not None:
-            # "其中A 5.18万元、B 33.44万元，较上年的42.15万元下降8.37%": after a list of parts, the comparison
+            # "其中A 5.00万元、B 3.00万元，较上年的10.00万元下降20.00%": after a list of parts, the comparison
             # speaks of the whole the list breaks down.
             whole, whole_role, whole_subject = self.whole
             if whole.family == figure.family:
