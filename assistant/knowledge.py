@@ -160,10 +160,8 @@ def build_knowledge(
     findings = audit_index(figures)
     corrected = dict(tables)
     _corrected(corrected, figures, findings)
-    vocabulary = frozenset(_vocabulary(documents, corrected, passages))
-    add_vocabulary(vocabulary)
-    return Knowledge(
-        vocabulary=vocabulary,
+    knowledge = Knowledge(
+        vocabulary=frozenset(_vocabulary(documents, corrected, passages)),
         documents=list(documents),
         passages=list(passages),
         fact_tables=corrected,
@@ -172,6 +170,8 @@ def build_knowledge(
         weights=TermWeights(passages),
         sentence_vectors=vectors,
     )
+    knowledge.teach()
+    return knowledge
 
 
 class KnowledgeCache:

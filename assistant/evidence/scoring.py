@@ -64,10 +64,17 @@ def binding(weights: TermWeights, frame: QuestionFrame, fact: Fact) -> float:
         return 0.5
     aliases = dict(frame.aliases)
     asked = [frame.head] if frame.head in entities else entities  # "受益人口里…留守老人": the figure is of the head
-    if len(asked) == 1 and not weights.in_corpus(asked[0]) and len(segment(asked[0])) == 1:
+    if len(asked) == 1 and unwritten_word(weights, asked[0]):
         # The head is one everyday word the report never writes ("本局退下来的老同志"): the other entities name the subject.
         asked = [e for e in entities if e != asked[0]] or asked
     return max(fact_binding(weights, bigrams(name), fact) for e in asked for name in (e, *aliases.get(e, ())))
+
+
+def unwritten_word(weights: TermWeights, entity: str) -> bool:
+    """Tell whether an entity is one everyday word the report never writes ("老同志"): it names nothing the report
+    can be searched for. A longer name the report does not write as such (a project asked in other words) is
+    still the subject."""
+    return not weights.in_corpus(entity) and len(segment(entity)) == 1
 
 
 def entity_coverage(weights: TermWeights, frame: QuestionFrame, entity: str, text: frozenset[str] | set[str]) -> float:

@@ -273,14 +273,20 @@ def _word_roles() -> dict[str, Role]:
     return table
 
 
+@cache
+def _role_words_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_word_roles(), key=len, reverse=True))
+
+
 def _measures(
     text: str, tokens: tuple[Token, ...], expansions: tuple[str, ...], english: bool = False
 ) -> tuple[Measure, ...]:
     """Return the figure roles a question names, in the order it names them (longest words first)."""
     roles = _word_roles()
+    longest_first = _role_words_longest_first()
     found: list[tuple[int, Measure]] = []
     taken: list[tuple[int, int]] = []
-    for word in sorted(roles, key=len, reverse=True):
+    for word in longest_first:
         at = find_cue(text, tokens, word)
         if at < 0 or any(s < at + len(word) and at < e for s, e in taken):
             continue
@@ -290,7 +296,7 @@ def _measures(
         found.append((at, Measure(roles[word], word)))
     for token in tokens:
         # A noun closed by a role word ("控制目标", "年度预算") names that role, as the word alone would.
-        word = next((w for w in sorted(roles, key=len, reverse=True) if len(w) >= 2 and token.word.endswith(w)), "")
+        word = next((w for w in longest_first if len(w) >= 2 and token.word.endswith(w)), "")
         at = token.end - len(word)
         if (
             word

@@ -15,13 +15,21 @@ from assistant.evidence.fillers import (
     fillers,
     names_listed,
 )
-from assistant.evidence.scoring import Scored, binding, counted_noun, entity_coverage, entity_grams, fact_binding
+from assistant.evidence.scoring import (
+    Scored,
+    binding,
+    counted_noun,
+    entity_coverage,
+    entity_grams,
+    fact_binding,
+    unwritten_word,
+)
 from assistant.evidence.spans import Span
 from assistant.evidence.weights import TermWeights
 from assistant.frame import AnswerType, Measure, QuestionFrame
 from assistant.planner.model import Quote
 from index.facts import BUDGET_ROLES, Fact, Role
-from index.segment import names_something, segment
+from index.segment import names_something
 from index.text import bigrams, normalise
 
 BOUND = 0.5
@@ -245,12 +253,9 @@ _GENERIC_MEASURES = frozenset(
 
 
 def known_entities(weights: TermWeights, entities: Sequence[str]) -> list[str]:
-    """Return the entities without the single everyday words the report never writes ("老同志" beside 退休): they
-    name nothing the report can be searched for, the others name the subject. A longer name the report does not
-    write as such (a project asked in other words) stays: it is the subject, found or not."""
-    unwritten = [e for e in entities if not weights.in_corpus(e) and len(segment(e)) == 1]
-    kept = [e for e in entities if e not in unwritten]
-    return kept or list(entities)
+    """Return the entities without the everyday words the report never writes ("老同志" beside 退休): the others
+    name the subject."""
+    return [e for e in entities if not unwritten_word(weights, e)] or list(entities)
 
 
 def span_binding(weights: TermWeights, frame: QuestionFrame, span: Span, strict: bool = True) -> float:

@@ -61,11 +61,15 @@ def _row_total(view: ReportView, facts: Sequence[Fact], name: str) -> None:
     whole = next((f for f in scored if f not in parts and _TOTAL_COLUMN.search(f.column)), None)
     if whole is None or len(parts) < 2:
         return
+    _report_sum(view, parts, whole, f"{name}{strip_trailing(whole.column)}{shown(whole)}等于各列得分之和")
+
+
+def _report_sum(view: ReportView, parts: Sequence[Fact], whole: Fact, claim: str) -> None:
+    """Report a score stated as the sum of parts: the sum recomputed, and by how much it differs."""
     found = total(parts, whole)
     formula = f"{' + '.join(shown(p) for p in parts)} = {quantity(found.value, whole)}"
     if not found.holds:
         formula += f"（相差{difference(found, whole)}）"
-    claim = f"{name}{strip_trailing(whole.column)}{shown(whole)}等于各列得分之和"
     view.report("score_sum", claim, formula, whole, found, quantity(found.value, whole), [*parts, whole])
 
 
@@ -173,12 +177,7 @@ def _overall(view: ReportView, sections: Sequence[Section]) -> Fact | None:
 
 
 def _items(view: ReportView, score: Fact, weight: Fact | None, items: Sequence[Fact]) -> None:
-    found = total(items, score)
-    formula = f"{' + '.join(shown(i) for i in items)} = {quantity(found.value, score)}"
-    if not found.holds:
-        formula += f"（相差{difference(found, score)}）"
-    claim = f"{strip_trailing(score.label)}{shown(score)}等于各项评分之和"
-    view.report("score_sum", claim, formula, score, found, quantity(found.value, score), [*items, score])
+    _report_sum(view, items, score, f"{strip_trailing(score.label)}{shown(score)}等于各项评分之和")
     if weight is None or not all(_full_marks(view, item, score) for item in items):
         return
     marks = total(items, weight)
